@@ -1,0 +1,44 @@
+using System.Threading;
+
+namespace Toolstack.Runtime;
+
+/// <summary>
+/// The process-wide driver lock (libvirt's QEMU driver lock). Every API call passes through it,
+/// so it is held only briefly and never across anything that sleeps or waits.
+/// </summary>
+/// <remarks>
+/// Level <see cref="LockLevels.Driver"/>: taken after a <see cref="QmpLock"/>, before any
+/// <see cref="DomainLock"/> or <see cref="JsonLock"/>. While it is held: no blocking call, no
+/// <c>await</c>, no QMP call, no <see cref="JsonLock.Lock"/> (it may wait on another process).
+/// Not re-entrant: taking it twice in one flow deadlocks (the validator reports it instead).
+/// </remarks>
+[LockLevel(LockLevels.Driver, ForbidsBlocking = true)]
+public sealed class DriverLock : HierarchicalLock
+{
+    private readonly SemaphoreSlim _mutex = new(1, 1);
+
+    /// <summary>Creates the driver lock, named <c>driver</c>.</summary>
+    public DriverLock() : this("driver") { }
+
+    /// <summary>Creates a driver lock with a name for diagnostics.</summary>
+    public DriverLock(string name) : base(name) { }
+
+    /// <summary>Acquires the lock, waiting while another thread holds it.</summary>
+    /// <returns>The handle; release it with <see cref="Unlock"/> or by disposing it.</returns>
+    /// <exception cref="LockOrderException">Validation is on and a lock at or inside this level is held.</exception>
+    [AcquiresLock(typeof(DriverLock))]
+    public LockHandle Lock()
+    {
+        LockHandle handle = BeginAcquire();
+        _mutex.Wait();
+        return CompleteAcquire(handle);
+    }
+
+    /// <summary>Releases a handle this lock issued.</summary>
+    /// <exception cref="WrongLockException">Another lock issued <paramref name="handle"/>.</exception>
+    /// <exception cref="LockNotHeldException"><paramref name="handle"/> was already released.</exception>
+    [ReleasesLock(typeof(DriverLock))]
+    public void Unlock(LockHandle handle) => Release(handle);
+
+    private protected override void ReleaseCore(LockHandle handle) => _mutex.Release();
+}

@@ -1,0 +1,205 @@
+using System;
+using System.IO;
+using Mono.Unix.Native;
+
+namespace Toolstack.Runtime;
+
+/// <summary>
+/// A domain's files in the lock directory, named as libxl names its userdata
+/// (<c>userdata-&lt;kind&gt;.&lt;domain&gt;.&lt;userdata-id&gt;</c>): the JSON config lock, the slow
+/// device-changes lock, the JSON config, and the record that says the domain exists.
+/// </summary>
+/// <remarks>
+/// <para>
+/// The per-domain locks (<see cref="JsonLock"/>, <see cref="QmpLock"/>) can be taken only while
+/// the domain exists: after <see cref="Create"/> and before <see cref="Destroy"/>. Destroying a
+/// domain removes all its files, as libxl's destroy does, so a waiter on its locks retries,
+/// finds the domain gone, and fails with <see cref="DomainGoneException"/>.
+/// </para>
+/// <para>
+/// The domain identifier is checked before any file is touched: 1 to
+/// <see cref="MaxDomainIdLength"/> characters of letters, digits, <c>.</c>, <c>_</c> and
+/// <c>-</c>, not starting with <c>.</c>, without <c>..</c>. libxl's <c>&lt;domid&gt;.&lt;uuid&gt;</c>
+/// fits.
+/// </para>
+/// </remarks>
+public sealed class DomainUserdata
+{
+    /// <summary>The longest domain identifier accepted; keeps every file name under NAME_MAX.</summary>
+    public const int MaxDomainIdLength = 128;
+
+    private const string JsonLockId = "domain-userdata-lock";
+    private const string SlowLockId = "libxl-device-changes-lock";
+    private const string JsonConfigId = "libxl-json";
+    private const string RecordId = "toolstack-domain";
+
+    /// <summary>Describes the files of domain <paramref name="domainId"/> in <paramref name="lockDirectory"/>.</summary>
+    /// <exception cref="ArgumentException">The identifier could name a file outside the directory, or is empty or too long.</exception>
+    /// <exception cref="LockDirectoryException">The directory does not exist or is not a directory.</exception>
+    public DomainUserdata(string lockDirectory, string domainId)
+    {
+        ArgumentNullException.ThrowIfNull(lockDirectory);
+        ArgumentNullException.ThrowIfNull(domainId);
+        CheckDomainId(domainId);
+        if (lockDirectory.Length == 0)
+        {
+            throw new ArgumentException("The lock directory must not be empty.", nameof(lockDirectory));
+        }
+
+        LockDirectory = System.IO.Path.GetFullPath(lockDirectory);
+        DomainId = domainId;
+        CheckDirectory(LockDirectory);
+    }
+
+    /// <summary>The directory that holds the lock files (absolute).</summary>
+    public string LockDirectory { get; }
+
+    /// <summary>The domain's identifier, for example libxl's <c>&lt;domid&gt;.&lt;uuid&gt;</c>.</summary>
+    public string DomainId { get; }
+
+    /// <summary>The file of the <see cref="JsonLock"/> (libxl's <c>domain-userdata-lock</c>).</summary>
+    public string JsonLockPath => PathOf('l', JsonLockId);
+
+    /// <summary>The file of the <see cref="QmpLock"/> (libxl's <c>libxl-device-changes-lock</c>).</summary>
+    public string QmpLockPath => PathOf('l', SlowLockId);
+
+    /// <summary>The domain's JSON config, which the <see cref="JsonLock"/> guards.</summary>
+    public string JsonConfigPath => PathOf('d', JsonConfigId);
+
+    /// <summary>The file whose presence means the domain exists.</summary>
+    public string RecordPath => PathOf('d', RecordId);
+
+    /// <summary>Whether the domain exists: created and not destroyed.</summary>
+    public bool Exists
+    {
+        get
+        {
+            if (Syscall.stat(RecordPath, out _) == 0)
+            {
+                return true;
+            }
+
+            if (Stdlib.GetLastError() == Errno.ENOENT)
+            {
+                return false;
+            }
+
+            throw PosixError.Last(LockDirectory, $"Cannot inspect '{RecordPath}'");
+        }
+    }
+
+    /// <summary>Records that the domain exists, so its locks can be taken. Idempotent.</summary>
+    /// <exception cref="LockDirectoryException">The directory is not writable.</exception>
+    public void Create()
+    {
+        int fd;
+        do
+        {
+            fd = Syscall.open(RecordPath, OpenFlags.O_WRONLY | OpenFlags.O_CREAT | OpenFlags.O_CLOEXEC,
+                FilePermissions.S_IRUSR | FilePermissions.S_IWUSR);
+        }
+        while (fd < 0 && Stdlib.GetLastError() == Errno.EINTR);
+
+        if (fd < 0)
+        {
+            throw PosixError.Last(LockDirectory, $"Cannot create '{RecordPath}'");
+        }
+
+        LockFile.Close(fd);
+    }
+
+    /// <summary>
+    /// Destroys the domain's userdata, as libxl's destroy does: first the record (so no new
+    /// acquisition succeeds), then every file of the domain, lock files included. Waiters on
+    /// its locks fail with <see cref="DomainGoneException"/>; a current holder keeps its lock
+    /// until it releases.
+    /// </summary>
+    public void Destroy()
+    {
+        Remove(RecordPath);
+        foreach (string path in Directory.EnumerateFiles(LockDirectory, "userdata-?." + DomainId + ".*"))
+        {
+            if (IsOwnUserdata(System.IO.Path.GetFileName(path)))
+            {
+                Remove(path);
+            }
+        }
+    }
+
+    internal void ThrowIfGone()
+    {
+        if (!Exists)
+        {
+            throw new DomainGoneException(DomainId);
+        }
+    }
+
+    /// <inheritdoc />
+    public override string ToString() => $"domain '{DomainId}' in {LockDirectory}";
+
+    private string PathOf(char kind, string userdataId) =>
+        System.IO.Path.Combine(LockDirectory, $"userdata-{kind}.{DomainId}.{userdataId}");
+
+    /// <summary>
+    /// Userdata ids contain no dot, so a name belongs to this domain only if nothing dotted
+    /// follows the id: domain <c>5</c> must not take <c>userdata-l.5.abc.x</c> of domain <c>5.abc</c>.
+    /// </summary>
+    private bool IsOwnUserdata(string fileName)
+    {
+        // The enumeration pattern already matched "userdata-?.<id>.".
+        int userdataIdStart = "userdata-?.".Length + DomainId.Length + 1;
+        return fileName.IndexOf('.', userdataIdStart) < 0;
+    }
+
+    private void Remove(string path)
+    {
+        if (Syscall.unlink(path) != 0 && Stdlib.GetLastError() != Errno.ENOENT)
+        {
+            throw PosixError.Last(LockDirectory, $"Cannot remove '{path}'");
+        }
+    }
+
+    private static void CheckDirectory(string directory)
+    {
+        if (Syscall.stat(directory, out Stat stat) != 0)
+        {
+            throw PosixError.Last(directory, $"Lock directory '{directory}' is not usable");
+        }
+
+        if ((stat.st_mode & FilePermissions.S_IFMT) != FilePermissions.S_IFDIR)
+        {
+            throw new LockDirectoryException(directory, $"Lock directory '{directory}' is not a directory", "ENOTDIR");
+        }
+    }
+
+    private static void CheckDomainId(string domainId)
+    {
+        string? problem = domainId.Length == 0 ? "it is empty"
+            : domainId.Length > MaxDomainIdLength ? $"it has {domainId.Length} characters, more than {MaxDomainIdLength}"
+            : domainId[0] == '.' ? "it starts with '.'"
+            : domainId.Contains("..", StringComparison.Ordinal) ? "it contains '..'"
+            : null;
+
+        if (problem is null)
+        {
+            foreach (char c in domainId)
+            {
+                if (!IsAllowed(c))
+                {
+                    problem = c is '/' or '\\' ? $"it contains the path separator '{c}'"
+                        : $"it contains the character U+{(int)c:X4}, not a letter, digit, '.', '_' or '-'";
+                    break;
+                }
+            }
+        }
+
+        if (problem is not null)
+        {
+            throw new ArgumentException(
+                $"Domain identifier '{domainId}' cannot name a lock file: {problem}.", nameof(domainId));
+        }
+    }
+
+    private static bool IsAllowed(char c) =>
+        c is (>= 'a' and <= 'z') or (>= 'A' and <= 'Z') or (>= '0' and <= '9') or '.' or '_' or '-';
+}

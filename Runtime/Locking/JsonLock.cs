@@ -1,0 +1,70 @@
+namespace Toolstack.Runtime;
+
+/// <summary>
+/// libxl's per-domain JSON config lock (the "fast lock", file <c>domain-userdata-lock</c>): a
+/// cross-process flock(2) lock guarding read/modify/write of the domain's JSON config.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Level <see cref="LockLevels.Json"/>, innermost. Held briefly: no <c>await</c> and no QMP call
+/// while it is held. <see cref="Lock"/> may wait on another process, so it is
+/// <see cref="BlockingAttribute">[Blocking]</see> and may not be called under the
+/// <see cref="DriverLock"/>.
+/// </para>
+/// <para>
+/// Follows libxl's protocol, so it excludes libxl and <c>flock(1)</c> on the same file. A
+/// domain that does not exist, or is destroyed while the caller waits, makes
+/// <see cref="Lock"/> throw <see cref="DomainGoneException"/>.
+/// </para>
+/// </remarks>
+[LockLevel(LockLevels.Json)]
+public sealed class JsonLock : HierarchicalLock
+{
+    private readonly LockFile _file;
+
+    /// <summary>Creates the JSON config lock of <paramref name="domain"/>; touches no file.</summary>
+    public JsonLock(DomainUserdata domain) : base(domain?.DomainId ?? throw new System.ArgumentNullException(nameof(domain)))
+    {
+        Domain = domain;
+        _file = new LockFile(domain, domain.JsonLockPath);
+    }
+
+    /// <summary>The domain whose config this lock guards.</summary>
+    public DomainUserdata Domain { get; }
+
+    /// <summary>Acquires the lock, blocking the calling thread while another process or thread holds it.</summary>
+    /// <returns>The handle; release it with <see cref="Unlock"/> or by disposing it.</returns>
+    /// <exception cref="DomainGoneException">The domain does not exist, or was destroyed while waiting.</exception>
+    /// <exception cref="LockDirectoryException">The lock file cannot be created or locked.</exception>
+    /// <exception cref="LockOrderException">Validation is on and a lock at or inside this level is held.</exception>
+    [Blocking]
+    [AcquiresLock(typeof(JsonLock))]
+    public LockHandle Lock()
+    {
+        LockHandle handle = BeginAcquire();
+        try
+        {
+            handle.FileDescriptor = _file.AcquireBlocking();
+        }
+        catch
+        {
+            AbandonAcquire(handle);
+            throw;
+        }
+
+        return CompleteAcquire(handle);
+    }
+
+    /// <summary>Releases a handle this lock issued: unlinks the lock file, then closes it.</summary>
+    /// <exception cref="WrongLockException">Another lock issued <paramref name="handle"/>.</exception>
+    /// <exception cref="LockNotHeldException"><paramref name="handle"/> was already released.</exception>
+    [ReleasesLock(typeof(JsonLock))]
+    public void Unlock(LockHandle handle) => Release(handle);
+
+    private protected override void ReleaseCore(LockHandle handle)
+    {
+        int fd = handle.FileDescriptor;
+        handle.FileDescriptor = -1;
+        _file.Release(fd);
+    }
+}

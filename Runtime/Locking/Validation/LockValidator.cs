@@ -1,0 +1,167 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Reflection;
+using System.Runtime.CompilerServices;
+using System.Threading;
+
+namespace Toolstack.Runtime;
+
+/// <summary>
+/// Opt-in run-time check of the lock hierarchy: tracks the locks each thread or async flow holds
+/// and throws <see cref="LockOrderException"/> on an out-of-order acquisition, naming where the
+/// held lock was taken.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Off by default; switch it on with <see cref="IsEnabled"/> or by setting the environment
+/// variable <see cref="EnvironmentVariable"/> to <c>1</c> (or <c>true</c>) before the first
+/// lock is used. When off, an acquisition costs one volatile read.
+/// </para>
+/// <para>
+/// The check is by level, not by the order seen so far, so an ABBA order is reported on its
+/// first occurrence on either thread, however the threads interleave. Locks taken before
+/// validation was switched on are not tracked.
+/// </para>
+/// </remarks>
+public static class LockValidator
+{
+    /// <summary>The environment variable that switches validation on at start-up.</summary>
+    public const string EnvironmentVariable = "TOOLSTACK_LOCK_VALIDATION";
+
+    private static readonly AsyncLocal<HeldLockEntry?> s_held = new();
+    private static readonly Assembly s_runtimeAssembly = typeof(LockValidator).Assembly;
+    private static volatile bool s_enabled = IsOnInEnvironment();
+
+    /// <summary>Whether acquisitions are checked against the locks the current flow holds.</summary>
+    public static bool IsEnabled
+    {
+        get => s_enabled;
+        set => s_enabled = value;
+    }
+
+    /// <summary>
+    /// The locks the current thread or async flow holds, innermost first, as far as the
+    /// validator knows (only locks taken while it was on).
+    /// </summary>
+    public static IReadOnlyList<HierarchicalLock> HeldByCurrentFlow()
+    {
+        var held = new List<HierarchicalLock>();
+        for (HeldLockEntry? entry = s_held.Value; entry is not null; entry = entry.Next)
+        {
+            if (entry.IsActive)
+            {
+                held.Add(entry.Lock);
+            }
+        }
+
+        return held;
+    }
+
+    internal static void OnAcquiring(LockHandle handle)
+    {
+        if (!s_enabled)
+        {
+            return;
+        }
+
+        HierarchicalLock acquiring = handle.Source;
+        HeldLockEntry? top = WithoutReleased(s_held.Value);
+        for (HeldLockEntry? entry = top; entry is not null; entry = entry.Next)
+        {
+            if (entry.Lock.Level >= acquiring.Level)
+            {
+                throw new LockOrderException(acquiring, entry.Lock, entry.Site);
+            }
+        }
+
+        var added = new HeldLockEntry(acquiring, CaptureCallSite(), top);
+        handle.ValidationEntry = added;
+        s_held.Value = added;
+    }
+
+    internal static void OnReleased(LockHandle handle)
+    {
+        HeldLockEntry? entry = handle.ValidationEntry;
+        if (entry is null)
+        {
+            return;
+        }
+
+        entry.Deactivate();
+        // Another flow may have taken the lock; there the entry is dropped on its next acquisition.
+        s_held.Value = WithoutReleased(s_held.Value);
+    }
+
+    private static HeldLockEntry? WithoutReleased(HeldLockEntry? top)
+    {
+        if (top is null || AllActive(top))
+        {
+            return top;
+        }
+
+        HeldLockEntry? rest = WithoutReleased(top.Next);
+        return top.IsActive ? new HeldLockEntry(top.Lock, top.Site, rest) : rest;
+    }
+
+    private static bool AllActive(HeldLockEntry? entry)
+    {
+        for (; entry is not null; entry = entry.Next)
+        {
+            if (!entry.IsActive)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static string CaptureCallSite()
+    {
+        var trace = new StackTrace(1, fNeedFileInfo: true);
+        foreach (StackFrame frame in trace.GetFrames())
+        {
+            MethodBase? method = frame.GetMethod();
+            Type? type = method?.DeclaringType;
+            if (method is null || type is null || type.Assembly == s_runtimeAssembly)
+            {
+                continue;
+            }
+
+            string where = DescribeMethod(type, method);
+            string? file = frame.GetFileName();
+            return file is null ? where : $"{where} in {file}:line {frame.GetFileLineNumber()}";
+        }
+
+        return "an unknown site";
+    }
+
+    /// <summary>Names async methods and lambdas by the method the user wrote, not the state machine.</summary>
+    private static string DescribeMethod(Type type, MethodBase method)
+    {
+        if (type.IsDefined(typeof(CompilerGeneratedAttribute)) && type.DeclaringType is { } outer)
+        {
+            string name = type.Name;
+            int open = name.IndexOf('<');
+            int close = name.IndexOf('>');
+            if (open == 0 && close > 1)
+            {
+                return $"{outer.FullName}.{name.Substring(1, close - 1)}";
+            }
+
+            return $"{outer.FullName}.{method.Name}";
+        }
+
+        return $"{type.FullName}.{method.Name}";
+    }
+
+    private static bool IsOnInEnvironment()
+    {
+        string? value = Environment.GetEnvironmentVariable(EnvironmentVariable);
+        return value is not null
+            && (value == "1" || value.Equals("true", StringComparison.OrdinalIgnoreCase)
+                || value.Equals("yes", StringComparison.OrdinalIgnoreCase)
+                || value.Equals("on", StringComparison.OrdinalIgnoreCase));
+    }
+}
