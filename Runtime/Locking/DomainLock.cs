@@ -26,7 +26,18 @@ public sealed class DomainLock : HierarchicalLock
     public LockHandle Lock()
     {
         LockHandle handle = BeginAcquire();
-        _mutex.Wait();
+        try
+        {
+            _mutex.Wait();
+        }
+        catch
+        {
+            // The wait was interrupted (Thread.Interrupt): nothing is held, so the validator
+            // must not go on believing this flow holds the lock.
+            AbandonAcquire(handle);
+            throw;
+        }
+
         return CompleteAcquire(handle);
     }
 

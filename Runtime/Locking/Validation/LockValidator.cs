@@ -101,7 +101,7 @@ public static class LockValidator
         }
 
         HeldLockEntry? rest = WithoutReleased(top.Next);
-        return top.IsActive ? new HeldLockEntry(top.Lock, top.Site, rest) : rest;
+        return top.IsActive ? top.WithNext(rest) : rest;
     }
 
     private static bool AllActive(HeldLockEntry? entry)
