@@ -269,5 +269,5 @@ internal sealed class UndeclaredLock : HierarchicalLock
 {
     public UndeclaredLock() : base("undeclared") { }
 
-    private protected override void ReleaseCore(LockHandle handle) { }
+    protected override void ReleaseCore(LockHandle handle) { }
 }

@@ -166,5 +166,5 @@ internal sealed class UserLock : HierarchicalLock
 
     public void Unlock(LockHandle handle) => Release(handle);
 
-    private protected override void ReleaseCore(LockHandle handle) { }
+    protected override void ReleaseCore(LockHandle handle) { }
 }

@@ -47,5 +47,6 @@ public sealed class DomainLock : HierarchicalLock
     [ReleasesLock(typeof(DomainLock))]
     public void Unlock(LockHandle handle) => Release(handle);
 
-    private protected override void ReleaseCore(LockHandle handle) => _mutex.Release();
+    /// <inheritdoc />
+    protected override void ReleaseCore(LockHandle handle) => _mutex.Release();
 }

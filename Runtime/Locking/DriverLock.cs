@@ -51,5 +51,6 @@ public sealed class DriverLock : HierarchicalLock
     [ReleasesLock(typeof(DriverLock))]
     public void Unlock(LockHandle handle) => Release(handle);
 
-    private protected override void ReleaseCore(LockHandle handle) => _mutex.Release();
+    /// <inheritdoc />
+    protected override void ReleaseCore(LockHandle handle) => _mutex.Release();
 }

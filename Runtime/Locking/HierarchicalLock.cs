@@ -9,9 +9,20 @@ namespace Toolstack.Runtime;
 /// <see cref="LockLevelAttribute"/>, and the bookkeeping that makes misuse throw.
 /// </summary>
 /// <remarks>
+/// <para>
 /// Handles are checked on every release, whether or not <see cref="LockValidator"/> is on:
 /// releasing through another lock throws <see cref="WrongLockException"/>, releasing twice
 /// throws <see cref="LockNotHeldException"/>.
+/// </para>
+/// <para>
+/// A user lock type joins the hierarchy by deriving from this class, declaring
+/// <see cref="LockLevelAttribute"/>, and following the acquisition protocol: call
+/// <see cref="BeginAcquire"/> before waiting, then <see cref="CompleteAcquire"/> once the lock is
+/// yours, or <see cref="AbandonAcquire"/> if the wait fails; release with <see cref="Release"/>,
+/// which calls <see cref="ReleaseCore"/> exactly once per acquisition. Mark the acquiring and
+/// releasing members with <see cref="AcquiresLockAttribute"/> and <see cref="ReleasesLockAttribute"/>
+/// so the analyzer follows them.
+/// </para>
 /// </remarks>
 public abstract class HierarchicalLock
 {
@@ -19,7 +30,9 @@ public abstract class HierarchicalLock
 
     private readonly LockLevelAttribute _declaration;
 
-    private protected HierarchicalLock(string name)
+    /// <summary>Creates a lock named <paramref name="name"/>; the concrete type must carry <see cref="LockLevelAttribute"/>.</summary>
+    /// <exception cref="InvalidOperationException">The concrete type has no <see cref="LockLevelAttribute"/>.</exception>
+    protected HierarchicalLock(string name)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         Name = name;
@@ -42,31 +55,36 @@ public abstract class HierarchicalLock
     public override string ToString() => $"{GetType().Name} '{Name}'";
 
     /// <summary>
-    /// Creates the handle of an acquisition about to start. Runs in the caller's flow, before
+    /// Creates the handle of an acquisition about to start. Call it in the caller's flow, before
     /// any wait, so the validator refuses a bad order before it can deadlock.
     /// </summary>
-    private protected LockHandle BeginAcquire()
+    /// <exception cref="LockOrderException">Validation is on and a lock at or inside this level is held.</exception>
+    protected LockHandle BeginAcquire()
     {
         var handle = new LockHandle(this);
         LockValidator.OnAcquiring(handle);
         return handle;
     }
 
-    private protected static LockHandle CompleteAcquire(LockHandle handle)
+    /// <summary>The lock is now held through <paramref name="handle"/>; returns it for the caller.</summary>
+    protected static LockHandle CompleteAcquire(LockHandle handle)
     {
         handle.MarkHeld();
         return handle;
     }
 
-    /// <summary>The acquisition failed or was cancelled: nothing is held.</summary>
-    private protected static void AbandonAcquire(LockHandle handle)
+    /// <summary>The acquisition begun with <paramref name="handle"/> failed or was cancelled: nothing is held.</summary>
+    protected static void AbandonAcquire(LockHandle handle)
     {
         handle.MarkAbandoned();
         LockValidator.OnReleased(handle);
     }
 
     /// <summary>Releases <paramref name="handle"/> through this lock, checking that it may.</summary>
-    private protected void Release(LockHandle handle)
+    /// <exception cref="ArgumentNullException"><paramref name="handle"/> is null.</exception>
+    /// <exception cref="WrongLockException">Another lock issued <paramref name="handle"/>.</exception>
+    /// <exception cref="LockNotHeldException"><paramref name="handle"/> was already released.</exception>
+    protected void Release(LockHandle handle)
     {
         ArgumentNullException.ThrowIfNull(handle);
         if (!ReferenceEquals(handle.Source, this))
@@ -91,7 +109,7 @@ public abstract class HierarchicalLock
     }
 
     /// <summary>Gives the lock up; called once per acquisition, after the handle is marked released.</summary>
-    private protected abstract void ReleaseCore(LockHandle handle);
+    protected abstract void ReleaseCore(LockHandle handle);
 
     private void Finish(LockHandle handle)
     {

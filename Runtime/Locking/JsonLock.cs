@@ -61,7 +61,8 @@ public sealed class JsonLock : HierarchicalLock
     [ReleasesLock(typeof(JsonLock))]
     public void Unlock(LockHandle handle) => Release(handle);
 
-    private protected override void ReleaseCore(LockHandle handle)
+    /// <inheritdoc />
+    protected override void ReleaseCore(LockHandle handle)
     {
         int fd = handle.FileDescriptor;
         handle.FileDescriptor = -1;

@@ -96,7 +96,8 @@ public sealed class QmpLock : HierarchicalLock
     [ReleasesLock(typeof(QmpLock))]
     public void Unlock(LockHandle handle) => Release(handle);
 
-    private protected override void ReleaseCore(LockHandle handle)
+    /// <inheritdoc />
+    protected override void ReleaseCore(LockHandle handle)
     {
         int fd = handle.FileDescriptor;
         handle.FileDescriptor = -1;
