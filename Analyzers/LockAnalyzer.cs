@@ -1,23 +1,105 @@
 using System.Collections.Immutable;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
+using Microsoft.CodeAnalysis.FlowAnalysis;
+using Microsoft.CodeAnalysis.Operations;
+using Toolstack.Analyzers.Flow;
+using Toolstack.Analyzers.Model;
+using Toolstack.Analyzers.Rules;
 
 namespace Toolstack.Analyzers;
 
 /// <summary>
-/// The Toolstack lock rules. The rule table and the lock-state engine that feeds it arrive
-/// together (issue 3); until then the analyzer registers no action and reports nothing.
+/// The Toolstack lock rules, TSL1001–TSL1009. Per compilation: the model is read from the
+/// runtime's attributes (nothing at all happens without the runtime). Per method, lambda and
+/// local function: the engine computes the lock states once, and every rule reads them.
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class LockAnalyzer : DiagnosticAnalyzer
 {
     /// <inheritdoc />
-    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => ImmutableArray<DiagnosticDescriptor>.Empty;
+    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => Descriptors.All;
 
     /// <inheritdoc />
     public override void Initialize(AnalysisContext context)
     {
         context.EnableConcurrentExecution();
         context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
+        context.RegisterCompilationStartAction(start =>
+        {
+            BlockingApis blockingApis = BlockingApis.Create(start.Options.AdditionalFiles, start.CancellationToken);
+            LockModel? model = LockModel.TryCreate(start.Compilation, blockingApis);
+            if (model is null)
+            {
+                return;
+            }
+
+            var analysis = new LockAnalysisContext(start.Compilation, model, start.CancellationToken);
+            start.RegisterOperationBlockAction(block => AnalyzeBlock(block, analysis));
+        });
+    }
+
+    private static void AnalyzeBlock(OperationBlockAnalysisContext context, LockAnalysisContext analysis)
+    {
+        if (context.OwningSymbol is not IMethodSymbol method)
+        {
+            return;
+        }
+
+        // The blocks hang under one body (a method body, or a lone block for accessors and lambdas);
+        // its graph is the method's.
+        foreach (IOperation block in context.OperationBlocks)
+        {
+            IOperation root = block;
+            while (root.Parent is not null)
+            {
+                root = root.Parent;
+            }
+
+            if (root is IMethodBodyOperation or IConstructorBodyOperation or IBlockOperation)
+            {
+                AnalyzeGraph(method, context.GetControlFlowGraph(block), analysis, context);
+                return;
+            }
+        }
+    }
+
+    private static void AnalyzeGraph(IMethodSymbol method, ControlFlowGraph graph, LockAnalysisContext analysis,
+        OperationBlockAnalysisContext context)
+    {
+        MethodAnalysis result = analysis.Analyze(method, graph);
+        var rules = new RuleContext(result, context.ReportDiagnostic);
+
+        // Order matters: a mistake reported by an earlier rule is not reported again by a later one.
+        Tsl1001LockOrder.Check(rules);
+        Tsl1004RequiresUnlocked.Check(rules);
+        Tsl1002BlockingUnderLock.Check(rules);
+        Tsl1003WrongLockRelease.Check(rules);
+        Tsl1006DoubleRelease.Check(rules);
+        Tsl1007AwaitUnderLock.Check(rules);
+        Tsl1008MissingRequiredLock.Check(rules);
+        Tsl1005LeakedLock.Check(rules);
+        Tsl1009ReleaseNotOnThrow.Check(rules);
+
+        foreach (IMethodSymbol localFunction in graph.LocalFunctions)
+        {
+            AnalyzeGraph(localFunction, graph.GetLocalFunctionControlFlowGraph(localFunction, context.CancellationToken),
+                analysis, context);
+        }
+
+        foreach (BasicBlock block in graph.Blocks)
+        {
+            foreach (IOperation operation in block.Operations)
+            {
+                foreach (IOperation inner in operation.DescendantsAndSelf())
+                {
+                    if (inner is IFlowAnonymousFunctionOperation lambda)
+                    {
+                        AnalyzeGraph(lambda.Symbol,
+                            graph.GetAnonymousFunctionControlFlowGraph(lambda, context.CancellationToken), analysis, context);
+                    }
+                }
+            }
+        }
     }
 }

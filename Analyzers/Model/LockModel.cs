@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Collections.Immutable;
 using Microsoft.CodeAnalysis;
 
 namespace Toolstack.Analyzers.Model;
@@ -14,7 +15,11 @@ internal sealed class LockModel
     private readonly ConcurrentDictionary<ITypeSymbol, LockKind?> _kinds =
         new ConcurrentDictionary<ITypeSymbol, LockKind?>(SymbolEqualityComparer.Default);
 
+    private readonly ConcurrentDictionary<ISymbol, MemberContract> _contracts =
+        new ConcurrentDictionary<ISymbol, MemberContract>(SymbolEqualityComparer.Default);
+
     private LockModel(
+        BlockingApis blockingApis,
         INamedTypeSymbol lockLevel,
         INamedTypeSymbol requiresUnlocked,
         INamedTypeSymbol blocking,
@@ -22,6 +27,7 @@ internal sealed class LockModel
         INamedTypeSymbol acquiresLock,
         INamedTypeSymbol releasesLock)
     {
+        BlockingApis = blockingApis;
         LockLevelAttribute = lockLevel;
         RequiresUnlockedAttribute = requiresUnlocked;
         BlockingAttribute = blocking;
@@ -29,6 +35,8 @@ internal sealed class LockModel
         AcquiresLockAttribute = acquiresLock;
         ReleasesLockAttribute = releasesLock;
     }
+
+    public BlockingApis BlockingApis { get; }
 
     public INamedTypeSymbol LockLevelAttribute { get; }
 
@@ -43,7 +51,11 @@ internal sealed class LockModel
     public INamedTypeSymbol ReleasesLockAttribute { get; }
 
     /// <summary>The model, or null when the compilation does not reference the runtime.</summary>
-    public static LockModel? TryCreate(Compilation compilation)
+    public static LockModel? TryCreate(Compilation compilation) =>
+        TryCreate(compilation, BlockingApis.Create(ImmutableArray<Microsoft.CodeAnalysis.AdditionalText>.Empty, default));
+
+    /// <summary>The model, or null when the compilation does not reference the runtime.</summary>
+    public static LockModel? TryCreate(Compilation compilation, BlockingApis blockingApis)
     {
         INamedTypeSymbol? lockLevel = compilation.GetTypeByMetadataName(Namespace + "LockLevelAttribute");
         if (lockLevel is null)
@@ -62,11 +74,111 @@ internal sealed class LockModel
             return null;
         }
 
-        return new LockModel(lockLevel, requiresUnlocked, blocking, requiresLock, acquiresLock, releasesLock);
+        return new LockModel(blockingApis, lockLevel, requiresUnlocked, blocking, requiresLock, acquiresLock, releasesLock);
     }
 
     /// <summary>The lock kind <paramref name="type"/> declares, or null if it is not a lock type.</summary>
     public LockKind? GetLockKind(ITypeSymbol type) => _kinds.GetOrAdd(type, ReadLockKind);
+
+    /// <summary>What the attributes on <paramref name="member"/> (or what it overrides) say.</summary>
+    public MemberContract GetContract(ISymbol member) => _contracts.GetOrAdd(member, ReadContract);
+
+    private MemberContract ReadContract(ISymbol member)
+    {
+        var acquires = ImmutableArray.CreateBuilder<LockEffect>();
+        var releases = ImmutableArray.CreateBuilder<LockEffect>();
+        var requiresLocks = ImmutableArray.CreateBuilder<LockEffect>();
+        var unlockedKinds = ImmutableArray.CreateBuilder<LockKind>();
+        bool requiresUnlocked = false;
+        bool blocking = BlockingApis.Contains(member);
+
+        for (ISymbol? current = member.OriginalDefinition; current is not null; current = Overridden(current))
+        {
+            foreach (AttributeData attribute in current.GetAttributes())
+            {
+                INamedTypeSymbol? type = attribute.AttributeClass;
+                if (SymbolEqualityComparer.Default.Equals(type, BlockingAttribute))
+                {
+                    blocking = true;
+                }
+                else if (SymbolEqualityComparer.Default.Equals(type, RequiresUnlockedAttribute))
+                {
+                    requiresUnlocked = true;
+                    foreach (TypedConstant argument in attribute.ConstructorArguments)
+                    {
+                        if (argument.Kind == TypedConstantKind.Array)
+                        {
+                            foreach (TypedConstant element in argument.Values)
+                            {
+                                AddKind(unlockedKinds, element);
+                            }
+                        }
+                        else
+                        {
+                            AddKind(unlockedKinds, argument);
+                        }
+                    }
+                }
+                else if (SymbolEqualityComparer.Default.Equals(type, AcquiresLockAttribute))
+                {
+                    AddEffect(acquires, attribute, kindRequired: true);
+                }
+                else if (SymbolEqualityComparer.Default.Equals(type, ReleasesLockAttribute))
+                {
+                    AddEffect(releases, attribute, kindRequired: false);
+                }
+                else if (SymbolEqualityComparer.Default.Equals(type, RequiresLockAttribute))
+                {
+                    AddEffect(requiresLocks, attribute, kindRequired: true);
+                }
+            }
+        }
+
+        var contract = new MemberContract(acquires.ToImmutable(), releases.ToImmutable(), requiresLocks.ToImmutable(),
+            requiresUnlocked, unlockedKinds.ToImmutable(), blocking);
+        return contract.IsEmpty ? MemberContract.None : contract;
+    }
+
+    private void AddKind(ImmutableArray<LockKind>.Builder kinds, TypedConstant constant)
+    {
+        if (constant.Value is ITypeSymbol type && GetLockKind(type) is { } kind)
+        {
+            kinds.Add(kind);
+        }
+    }
+
+    private void AddEffect(ImmutableArray<LockEffect>.Builder effects, AttributeData attribute, bool kindRequired)
+    {
+        LockKind? kind = null;
+        if (attribute.ConstructorArguments.Length == 1 && attribute.ConstructorArguments[0].Value is ITypeSymbol type)
+        {
+            kind = GetLockKind(type);
+        }
+
+        if (kind is null && (kindRequired || attribute.ConstructorArguments.Length == 1))
+        {
+            // A type that is not a lock type: nothing the analyzer can check.
+            return;
+        }
+
+        string? target = null;
+        foreach (var argument in attribute.NamedArguments)
+        {
+            if (argument.Key == "Lock" && argument.Value.Value is string name)
+            {
+                target = name;
+            }
+        }
+
+        effects.Add(new LockEffect(kind, new LockTarget(target)));
+    }
+
+    private static ISymbol? Overridden(ISymbol member) => member switch
+    {
+        IMethodSymbol method => method.OverriddenMethod,
+        IPropertySymbol property => property.OverriddenProperty,
+        _ => null,
+    };
 
     private LockKind? ReadLockKind(ITypeSymbol type)
     {

@@ -1,0 +1,67 @@
+using System.Collections.Immutable;
+using System.Text.RegularExpressions;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.Diagnostics;
+using Toolstack.Analyzers.Tests.Verifiers;
+
+namespace Toolstack.Analyzers.Tests.Samples;
+
+/// <summary>samples/Mistakes seeds each classic mistake once; the analyzer must find exactly those.</summary>
+public class MistakesSampleTests
+{
+    private static readonly Regex s_seed = new(@"^\s*// (TSL\d{4}):", RegexOptions.Compiled);
+
+    [Fact]
+    public async Task MistakesSample_YieldsExactlyItsSeededDiagnostics()
+    {
+        string path = Path.Combine(RepositoryRoot(), "samples", "Mistakes", "Mistakes.cs");
+        string source = await File.ReadAllTextAsync(path);
+        string[] lines = source.Split('\n');
+        var seeds = lines
+            .Select((text, index) => (Match: s_seed.Match(text), Line: index + 1))
+            .Where(s => s.Match.Success)
+            .Select(s => (Id: s.Match.Groups[1].Value, s.Line))
+            .ToList();
+
+        ImmutableArray<Diagnostic> diagnostics = await AnalyzeAsync(source, path);
+
+        Assert.Equal(9, seeds.Select(s => s.Id).Distinct().Count());
+        Assert.Empty(diagnostics.Where(d => !d.Id.StartsWith("TSL", StringComparison.Ordinal)));
+        Assert.Equal(seeds.Count, diagnostics.Length);
+        for (int i = 0; i < seeds.Count; i++)
+        {
+            int from = seeds[i].Line;
+            int to = i + 1 < seeds.Count ? seeds[i + 1].Line : lines.Length;
+            Diagnostic found = Assert.Single(diagnostics, d =>
+                d.Location.GetLineSpan().StartLinePosition.Line + 1 is var line && line > from && line < to);
+            Assert.Equal(seeds[i].Id, found.Id);
+        }
+    }
+
+    private static async Task<ImmutableArray<Diagnostic>> AnalyzeAsync(string source, string path)
+    {
+        var references = (await TestReferences.Net10.ResolveAsync(LanguageNames.CSharp, CancellationToken.None)).ToList();
+        references.Add(TestReferences.Runtime);
+        var compilation = CSharpCompilation.Create("Mistakes",
+            new[] { CSharpSyntaxTree.ParseText(source, path: path) }, references,
+            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
+        Assert.Empty(compilation.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning));
+        return await compilation
+            .WithAnalyzers(ImmutableArray.Create<DiagnosticAnalyzer>(new LockAnalyzer()))
+            .GetAnalyzerDiagnosticsAsync();
+    }
+
+    private static string RepositoryRoot()
+    {
+        for (DirectoryInfo? directory = new(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            if (File.Exists(Path.Combine(directory.FullName, "Toolstack.sln")))
+            {
+                return directory.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("Toolstack.sln not found above " + AppContext.BaseDirectory);
+    }
+}

@@ -1,0 +1,187 @@
+using System;
+using System.Collections.Generic;
+using Microsoft.CodeAnalysis;
+
+namespace Toolstack.Analyzers.Flow;
+
+/// <summary>
+/// The lock state at one program point: for every acquisition, the set of states it may be in
+/// over all paths reaching the point (not yet taken, held, released), and what each handle
+/// variable may hold. Joins are unions, so "held on every path" is a status of exactly
+/// <see cref="Held"/>, and "held on some path" any status containing it.
+/// </summary>
+internal sealed class LockState : IEquatable<LockState>
+{
+    public const byte NotAcquired = 1;
+    public const byte Held = 2;
+    public const byte Released = 4;
+
+    private byte[] _status;
+    private Dictionary<object, HandleValue> _slots;
+
+    public LockState()
+    {
+        _status = Array.Empty<byte>();
+        _slots = new Dictionary<object, HandleValue>(SlotComparer.Instance);
+    }
+
+    private LockState(byte[] status, Dictionary<object, HandleValue> slots)
+    {
+        _status = status;
+        _slots = slots;
+    }
+
+    public int Count => _status.Length;
+
+    public IEnumerable<KeyValuePair<object, HandleValue>> Slots => _slots;
+
+    public LockState Clone() =>
+        new LockState((byte[])_status.Clone(), new Dictionary<object, HandleValue>(_slots, SlotComparer.Instance));
+
+    public byte StatusOf(int acquisition) => acquisition < _status.Length ? _status[acquisition] : NotAcquired;
+
+    public bool IsHeld(int acquisition) => StatusOf(acquisition) == Held;
+
+    public bool MayBeHeld(int acquisition) => (StatusOf(acquisition) & Held) != 0;
+
+    public void SetStatus(int acquisition, byte status)
+    {
+        if (acquisition >= _status.Length)
+        {
+            int old = _status.Length;
+            Array.Resize(ref _status, Math.Max(acquisition + 1, old * 2));
+            for (int i = old; i < _status.Length; i++)
+            {
+                _status[i] = NotAcquired;
+            }
+        }
+
+        _status[acquisition] = status;
+    }
+
+    public HandleValue? Slot(object key) => _slots.TryGetValue(key, out HandleValue? value) ? value : null;
+
+    public void SetSlot(object key, HandleValue? value)
+    {
+        if (value is null)
+        {
+            _slots.Remove(key);
+        }
+        else
+        {
+            _slots[key] = value;
+        }
+    }
+
+    /// <summary>Adds every path of <paramref name="other"/> to this state; true if anything changed.</summary>
+    public bool JoinWith(LockState other)
+    {
+        bool changed = false;
+        int length = Math.Max(_status.Length, other._status.Length);
+        for (int i = 0; i < length; i++)
+        {
+            byte mine = StatusOf(i);
+            byte joined = (byte)(mine | other.StatusOf(i));
+            if (joined != mine)
+            {
+                SetStatus(i, joined);
+                changed = true;
+            }
+        }
+
+        foreach (KeyValuePair<object, HandleValue> slot in other._slots)
+        {
+            if (!_slots.TryGetValue(slot.Key, out HandleValue? mine))
+            {
+                // Unassigned on our paths: there it holds nothing.
+                _slots[slot.Key] = slot.Value.Join(HandleValue.Null);
+                changed = true;
+            }
+            else
+            {
+                HandleValue joined = mine.Join(slot.Value);
+                if (!joined.Equals(mine))
+                {
+                    _slots[slot.Key] = joined;
+                    changed = true;
+                }
+            }
+        }
+
+        List<object>? unassignedThere = null;
+        foreach (KeyValuePair<object, HandleValue> slot in _slots)
+        {
+            if (!other._slots.ContainsKey(slot.Key) && !slot.Value.MayBeNull)
+            {
+                (unassignedThere ??= new List<object>()).Add(slot.Key);
+            }
+        }
+
+        if (unassignedThere is not null)
+        {
+            foreach (object key in unassignedThere)
+            {
+                _slots[key] = _slots[key].Join(HandleValue.Null);
+            }
+
+            changed = true;
+        }
+
+        return changed;
+    }
+
+    public bool Equals(LockState? other)
+    {
+        if (other is null || _slots.Count != other._slots.Count)
+        {
+            return false;
+        }
+
+        int length = Math.Max(_status.Length, other._status.Length);
+        for (int i = 0; i < length; i++)
+        {
+            if (StatusOf(i) != other.StatusOf(i))
+            {
+                return false;
+            }
+        }
+
+        foreach (KeyValuePair<object, HandleValue> slot in _slots)
+        {
+            if (!other._slots.TryGetValue(slot.Key, out HandleValue? value) || !value.Equals(slot.Value))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    public override bool Equals(object? obj) => Equals(obj as LockState);
+
+    public override int GetHashCode()
+    {
+        int hash = _slots.Count;
+        for (int i = 0; i < _status.Length; i++)
+        {
+            if (_status[i] != NotAcquired)
+            {
+                hash = (hash * 31) + (i * 8) + _status[i];
+            }
+        }
+
+        return hash;
+    }
+
+    /// <summary>Handle variables are locals and flow captures; locals compare as symbols.</summary>
+    private sealed class SlotComparer : IEqualityComparer<object>
+    {
+        public static readonly SlotComparer Instance = new SlotComparer();
+
+        public new bool Equals(object? x, object? y) =>
+            x is ISymbol a && y is ISymbol b ? SymbolEqualityComparer.Default.Equals(a, b) : object.Equals(x, y);
+
+        public int GetHashCode(object obj) =>
+            obj is ISymbol symbol ? SymbolEqualityComparer.Default.GetHashCode(symbol) : obj.GetHashCode();
+    }
+}

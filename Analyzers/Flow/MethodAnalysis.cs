@@ -1,0 +1,193 @@
+using System.Collections.Immutable;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.FlowAnalysis;
+using Toolstack.Analyzers.Model;
+
+namespace Toolstack.Analyzers.Flow;
+
+/// <summary>What the engine found in one method: its acquisitions, the events the rules read, its exits.</summary>
+internal sealed class MethodAnalysis
+{
+    private MethodSummary? _summary;
+
+    public MethodAnalysis(
+        IMethodSymbol method,
+        ImmutableArray<Acquisition> acquisitions,
+        ImmutableArray<LockEvent> events,
+        ImmutableArray<ExitPath> exits,
+        ImmutableHashSet<int> escaped,
+        ImmutableHashSet<int> returned,
+        MemberContract contract)
+    {
+        Method = method;
+        Acquisitions = acquisitions;
+        Events = events;
+        Exits = exits;
+        Escaped = escaped;
+        Returned = returned;
+        Contract = contract;
+    }
+
+    public IMethodSymbol Method { get; }
+
+    public ImmutableArray<Acquisition> Acquisitions { get; }
+
+    public ImmutableArray<LockEvent> Events { get; }
+
+    public ImmutableArray<ExitPath> Exits { get; }
+
+    /// <summary>Acquisitions whose handle was returned, stored outside the method, or passed on.</summary>
+    public ImmutableHashSet<int> Escaped { get; }
+
+    public ImmutableHashSet<int> Returned { get; }
+
+    /// <summary>What the method's own attributes say.</summary>
+    public MemberContract Contract { get; }
+
+    /// <summary>The method as its callers see it.</summary>
+    public MethodSummary Summary => _summary ??= Summarize();
+
+    /// <summary>Whether the method's attributes say it acquires a lock of <paramref name="kind"/> for its caller.</summary>
+    public bool DeclaresAcquisitionOf(LockKind kind)
+    {
+        foreach (LockEffect effect in Contract.Acquires)
+        {
+            if (effect.Kind is not null && SymbolEqualityComparer.Default.Equals(effect.Kind.Type, kind.Type))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private MethodSummary Summarize()
+    {
+        var acquires = ImmutableArray.CreateBuilder<SummaryAcquire>();
+        bool anyNormalExit = false;
+        foreach (ExitPath exit in Exits)
+        {
+            anyNormalExit |= exit.IsNormal;
+        }
+
+        if (anyNormalExit)
+        {
+            foreach (Acquisition acquisition in Acquisitions)
+            {
+                if (acquisition.IsFromCall && acquisition.Kind is not null && HeldAtEveryNormalExit(acquisition.Index))
+                {
+                    acquires.Add(new SummaryAcquire(acquisition.Kind, Portable(acquisition.Path),
+                        Returned.Contains(acquisition.Index)));
+                }
+            }
+        }
+
+        var releases = ImmutableArray.CreateBuilder<SummaryRelease>();
+        ImmutableArray<string> blockingChain = ImmutableArray<string>.Empty;
+        bool requiresUnlocked = false;
+        var unlockedKinds = ImmutableArray.CreateBuilder<LockKind>();
+        ImmutableArray<string> unlockedChain = ImmutableArray<string>.Empty;
+        bool everyShortLock = false;
+
+        foreach (LockEvent lockEvent in Events)
+        {
+            switch (lockEvent.Kind)
+            {
+                case LockEventKind.Release:
+                    foreach ((Acquisition target, byte _) in lockEvent.Targets)
+                    {
+                        if (target.Origin == AcquisitionOrigin.Parameter)
+                        {
+                            releases.Add(new SummaryRelease(target.Parameter!.Ordinal, lockEvent.ReleaserKind,
+                                Portable(lockEvent.ReleaserPath), lockEvent.ReleaserKind is not null));
+                        }
+                        else if (target.Origin == AcquisitionOrigin.Required && target.Kind is not null)
+                        {
+                            releases.Add(new SummaryRelease(null, target.Kind, Portable(target.Path), throughLock: true));
+                        }
+                    }
+
+                    break;
+
+                case LockEventKind.Call:
+                    string name = CallName(lockEvent.Callee!);
+                    if (blockingChain.IsEmpty)
+                    {
+                        if (lockEvent.Contract.IsBlocking)
+                        {
+                            blockingChain = ImmutableArray.Create(name);
+                        }
+                        else if (lockEvent.Summary is { IsBlocking: true } blocking)
+                        {
+                            blockingChain = ImmutableArray.Create(name).AddRange(blocking.BlockingChain);
+                        }
+                    }
+
+                    if (lockEvent.Contract.RequiresUnlocked)
+                    {
+                        AddRequirement(lockEvent.Contract.RequiresUnlockedKinds, ImmutableArray.Create(name));
+                    }
+                    else if (lockEvent.Summary is { RequiresUnlocked: true } inner)
+                    {
+                        AddRequirement(inner.RequiresUnlockedKinds, ImmutableArray.Create(name).AddRange(inner.RequiresUnlockedChain));
+                    }
+
+                    break;
+            }
+        }
+
+        return new MethodSummary(acquires.ToImmutable(), releases.ToImmutable(), blockingChain, requiresUnlocked,
+            everyShortLock ? ImmutableArray<LockKind>.Empty : unlockedKinds.ToImmutable(), unlockedChain);
+
+        void AddRequirement(ImmutableArray<LockKind> kinds, ImmutableArray<string> chain)
+        {
+            if (!requiresUnlocked)
+            {
+                unlockedChain = chain;
+            }
+
+            requiresUnlocked = true;
+            if (kinds.IsEmpty)
+            {
+                everyShortLock = true;
+            }
+            else
+            {
+                unlockedKinds.AddRange(kinds);
+            }
+        }
+    }
+
+    private bool HeldAtEveryNormalExit(int acquisition)
+    {
+        foreach (ExitPath exit in Exits)
+        {
+            if (exit.IsNormal && !exit.State.IsHeld(acquisition))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>A path a caller can rebase: rooted at a parameter, <c>this</c> or a static member.</summary>
+    private static LockPath? Portable(LockPath? path) =>
+        path is null || path.Root is ILocalSymbol ? null : path;
+
+    /// <summary>How a chain names a call: <c>Thread.Sleep</c>, or a method of this compilation by its name.</summary>
+    public static string CallName(ISymbol callee)
+    {
+        if (callee is IMethodSymbol { MethodKind: MethodKind.Constructor } constructor)
+        {
+            return "new " + constructor.ContainingType.Name;
+        }
+
+        if (callee is IMethodSymbol { MethodKind: MethodKind.LocalFunction } || !callee.Locations.IsEmpty && callee.Locations[0].IsInSource)
+        {
+            return callee.Name;
+        }
+
+        return callee.ContainingType is null ? callee.Name : callee.ContainingType.Name + "." + callee.Name;
+    }
+}

@@ -1,0 +1,75 @@
+using System.Collections.Immutable;
+
+namespace Toolstack.Analyzers.Model;
+
+/// <summary>What the runtime's attributes (and the list of standard blocking APIs) say about one member.</summary>
+internal sealed class MemberContract
+{
+    public static readonly MemberContract None = new MemberContract(
+        ImmutableArray<LockEffect>.Empty, ImmutableArray<LockEffect>.Empty, ImmutableArray<LockEffect>.Empty,
+        requiresUnlocked: false, ImmutableArray<LockKind>.Empty, isBlocking: false);
+
+    public MemberContract(
+        ImmutableArray<LockEffect> acquires,
+        ImmutableArray<LockEffect> releases,
+        ImmutableArray<LockEffect> requiresLocks,
+        bool requiresUnlocked,
+        ImmutableArray<LockKind> requiresUnlockedKinds,
+        bool isBlocking)
+    {
+        Acquires = acquires;
+        Releases = releases;
+        RequiresLocks = requiresLocks;
+        RequiresUnlocked = requiresUnlocked;
+        RequiresUnlockedKinds = requiresUnlockedKinds;
+        IsBlocking = isBlocking;
+    }
+
+    public ImmutableArray<LockEffect> Acquires { get; }
+
+    public ImmutableArray<LockEffect> Releases { get; }
+
+    public ImmutableArray<LockEffect> RequiresLocks { get; }
+
+    /// <summary>Marked <c>[RequiresUnlocked]</c>.</summary>
+    public bool RequiresUnlocked { get; }
+
+    /// <summary>The lock types it names; empty means every short lock.</summary>
+    public ImmutableArray<LockKind> RequiresUnlockedKinds { get; }
+
+    /// <summary>Marked <c>[Blocking]</c>, or a standard blocking API.</summary>
+    public bool IsBlocking { get; }
+
+    public bool IsEmpty =>
+        Acquires.IsEmpty && Releases.IsEmpty && RequiresLocks.IsEmpty && !RequiresUnlocked && !IsBlocking;
+
+    /// <summary>Whether this member may not be called while <paramref name="held"/> is held.</summary>
+    public bool Forbids(LockKind held) => IsForbidden(RequiresUnlocked, RequiresUnlockedKinds, held);
+
+    /// <summary>
+    /// The meaning of <c>[RequiresUnlocked]</c>: without lock types, every short lock is forbidden;
+    /// with lock types, exactly those.
+    /// </summary>
+    public static bool IsForbidden(bool requiresUnlocked, ImmutableArray<LockKind> kinds, LockKind held)
+    {
+        if (!requiresUnlocked)
+        {
+            return false;
+        }
+
+        if (kinds.IsEmpty)
+        {
+            return !held.IsSlow;
+        }
+
+        foreach (LockKind kind in kinds)
+        {
+            if (Microsoft.CodeAnalysis.SymbolEqualityComparer.Default.Equals(kind.Type, held.Type))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+}

@@ -1,0 +1,50 @@
+using Toolstack.Analyzers.Flow;
+
+namespace Toolstack.Analyzers.Rules;
+
+/// <summary>TSL1002: a call that may sleep or wait while a lock that forbids blocking is held on every path.</summary>
+internal static class Tsl1002BlockingUnderLock
+{
+    public static void Check(RuleContext context)
+    {
+        foreach (LockEvent call in context.Analysis.Events)
+        {
+            if (call.Kind != LockEventKind.Call || context.IsReported(call.Operation)
+                || !(call.Contract.IsBlocking || call.Summary is { IsBlocking: true }))
+            {
+                continue;
+            }
+
+            Acquisition? forbidding = null;
+            bool isRequiresUnlockedViolation = false;
+            foreach (HeldLock held in call.Held)
+            {
+                if (!held.OnEveryPath || held.Acquisition.Kind is not { } kind)
+                {
+                    continue;
+                }
+
+                // A QMP call under a short lock is TSL1004's mistake, not this one's.
+                isRequiresUnlockedViolation |= call.Contract.Forbids(kind) || call.Summary?.Forbids(kind) == true;
+                if (kind.ForbidsBlocking)
+                {
+                    forbidding ??= held.Acquisition;
+                }
+            }
+
+            if (forbidding is not null && !isRequiresUnlockedViolation)
+            {
+                context.Report(Descriptors.BlockingUnderLock, call.Operation, forbidding.Location,
+                    Chain(call), forbidding.Display, forbidding.Line);
+            }
+        }
+    }
+
+    private static string Chain(LockEvent call)
+    {
+        string name = MethodAnalysis.CallName(call.Callee!);
+        return call.Contract.IsBlocking || call.Summary is null
+            ? name
+            : name + " → " + string.Join(" → ", call.Summary.BlockingChain);
+    }
+}

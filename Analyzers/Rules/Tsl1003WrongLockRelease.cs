@@ -1,0 +1,41 @@
+using Microsoft.CodeAnalysis;
+using Toolstack.Analyzers.Flow;
+
+namespace Toolstack.Analyzers.Rules;
+
+/// <summary>TSL1003: a handle released through a lock of another type or instance.</summary>
+internal static class Tsl1003WrongLockRelease
+{
+    public static void Check(RuleContext context)
+    {
+        foreach (LockEvent release in context.Analysis.Events)
+        {
+            if (release.Kind != LockEventKind.Release || !release.ByHandle || release.ReleaserKind is not { } releaser
+                || release.Targets.IsEmpty)
+            {
+                continue;
+            }
+
+            // Only when every acquisition the handle may come from is of another lock.
+            Acquisition? issuer = null;
+            foreach ((Acquisition target, byte _) in release.Targets)
+            {
+                if (target.Kind is not { } kind
+                    || (SymbolEqualityComparer.Default.Equals(kind.Type, releaser.Type)
+                        && (target.Path is null || release.ReleaserPath is null || target.Path.Equals(release.ReleaserPath))))
+                {
+                    issuer = null;
+                    break;
+                }
+
+                issuer ??= target;
+            }
+
+            if (issuer is not null)
+            {
+                context.Report(Descriptors.WrongLockRelease, release.Operation, issuer.Location,
+                    issuer.Display, issuer.Line, release.ReleaserDisplay!);
+            }
+        }
+    }
+}

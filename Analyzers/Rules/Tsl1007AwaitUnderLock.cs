@@ -1,0 +1,36 @@
+using Microsoft.CodeAnalysis.Operations;
+using Toolstack.Analyzers.Flow;
+
+namespace Toolstack.Analyzers.Rules;
+
+/// <summary>TSL1007: an <c>await</c> while a short lock is held on every path.</summary>
+internal static class Tsl1007AwaitUnderLock
+{
+    public static void Check(RuleContext context)
+    {
+        foreach (LockEvent awaiting in context.Analysis.Events)
+        {
+            if (awaiting.Kind != LockEventKind.Await)
+            {
+                continue;
+            }
+
+            Acquisition? shortLock = null;
+            foreach (HeldLock held in awaiting.Held)
+            {
+                if (held.OnEveryPath && held.Acquisition.Kind is { IsSlow: false } kind
+                    && (shortLock is null || kind.Level > shortLock.Kind!.Level))
+                {
+                    shortLock = held.Acquisition;
+                }
+            }
+
+            // The await of a call already reported (a QMP call under the lock) is the same mistake.
+            if (shortLock is not null && !context.IsReportedWithin(((IAwaitOperation)awaiting.Operation).Operation))
+            {
+                context.Report(Descriptors.AwaitUnderLock, awaiting.Operation, shortLock.Location,
+                    shortLock.Display, shortLock.Line);
+            }
+        }
+    }
+}

@@ -1,0 +1,121 @@
+using System.Collections.Generic;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.FlowAnalysis;
+using Microsoft.CodeAnalysis.Operations;
+using Toolstack.Analyzers.Flow;
+
+namespace Toolstack.Analyzers.Rules;
+
+/// <summary>
+/// TSL1009: a lock released explicitly, with something between acquisition and release that may
+/// throw and is not covered by a try whose finally (or catch) releases it.
+/// </summary>
+internal static class Tsl1009ReleaseNotOnThrow
+{
+    public static void Check(RuleContext context)
+    {
+        MethodAnalysis analysis = context.Analysis;
+        foreach (Acquisition acquisition in analysis.Acquisitions)
+        {
+            if (!Tsl1005LeakedLock.IsOwnedHere(analysis, acquisition) || context.IsReported(acquisition))
+            {
+                continue;
+            }
+
+            var releases = new List<LockEvent>();
+            var protectedTries = new HashSet<ControlFlowRegion>();
+            foreach (LockEvent lockEvent in analysis.Events)
+            {
+                if (lockEvent.Kind == LockEventKind.Release && Targets(lockEvent, acquisition))
+                {
+                    releases.Add(lockEvent);
+                    AddProtectedTries(lockEvent.Region, protectedTries);
+                }
+            }
+
+            if (releases.Count == 0)
+            {
+                continue;
+            }
+
+            foreach (LockEvent lockEvent in analysis.Events)
+            {
+                if (lockEvent.Kind is LockEventKind.Call or LockEventKind.Await
+                    && !releases.Exists(r => r.Operation == lockEvent.Operation)
+                    && !IsAwaitOfAcquisition(lockEvent, acquisition)
+                    && IsHeldOnEveryPath(lockEvent, acquisition)
+                    && !IsInside(lockEvent.Region, protectedTries))
+                {
+                    string what = lockEvent.Callee is null ? "await" : MethodAnalysis.CallName(lockEvent.Callee);
+                    context.Report(Descriptors.ReleaseNotOnThrow, acquisition, lockEvent.Operation.Syntax.GetLocation(),
+                        acquisition.Display, what, lockEvent.Line);
+                    break;
+                }
+            }
+        }
+    }
+
+    /// <summary>Awaiting the acquisition's own task is part of taking the lock.</summary>
+    private static bool IsAwaitOfAcquisition(LockEvent lockEvent, Acquisition acquisition) =>
+        lockEvent.Kind == LockEventKind.Await && acquisition.Site is { } site
+        && ((IAwaitOperation)lockEvent.Operation).Operation.DescendantsAndSelf().Contains(site);
+
+    private static bool Targets(LockEvent release, Acquisition acquisition)
+    {
+        foreach ((Acquisition target, byte _) in release.Targets)
+        {
+            if (target.Index == acquisition.Index)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static bool IsHeldOnEveryPath(LockEvent lockEvent, Acquisition acquisition)
+    {
+        foreach (HeldLock held in lockEvent.Held)
+        {
+            if (held.Acquisition.Index == acquisition.Index)
+            {
+                return held.OnEveryPath;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>A release in a finally or catch handler protects the try block it belongs to.</summary>
+    private static void AddProtectedTries(ControlFlowRegion region, HashSet<ControlFlowRegion> tries)
+    {
+        for (ControlFlowRegion? current = region; current is not null; current = current.EnclosingRegion)
+        {
+            if (current.Kind is ControlFlowRegionKind.Finally or ControlFlowRegionKind.Catch
+                && current.EnclosingRegion is { } tryAndHandler)
+            {
+                foreach (ControlFlowRegion sibling in tryAndHandler.NestedRegions)
+                {
+                    if (sibling.Kind == ControlFlowRegionKind.Try)
+                    {
+                        tries.Add(sibling);
+                    }
+                }
+            }
+        }
+    }
+
+    private static bool IsInside(ControlFlowRegion region, HashSet<ControlFlowRegion> tries)
+    {
+        for (ControlFlowRegion? current = region; current is not null; current = current.EnclosingRegion)
+        {
+            if (tries.Contains(current))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+}

@@ -1,0 +1,115 @@
+using System.Threading;
+using System.Threading.Tasks;
+using Toolstack.Runtime;
+
+namespace Toolstack.Samples.Mistakes;
+
+/// <summary>A QMP-like call, for the samples: marked as every QMP call is.</summary>
+public sealed class FakeMonitor
+{
+    [RequiresUnlocked]
+    public Task StopAsync(CancellationToken ct = default) => Task.CompletedTask;
+}
+
+/// <summary>State that only the domain lock may guard.</summary>
+public sealed class DomainState
+{
+    public DomainState(DomainLock guard) => Guard = guard;
+
+    public DomainLock Guard { get; }
+
+    public string Status { get; private set; } = "running";
+
+    [RequiresLock(typeof(DomainLock), Lock = nameof(Guard))]
+    public void MarkPaused() => Status = "paused";
+}
+
+/// <summary>One method per mistake; everything else in each method is right.</summary>
+public sealed class Mistakes
+{
+    private readonly DriverLock _driver = new();
+    private readonly DomainLock _vm1 = new("vm1");
+    private readonly DomainLock _vm2 = new("vm2");
+    private readonly DomainState _state;
+    private readonly FakeMonitor _monitor = new();
+
+    public Mistakes() => _state = new DomainState(_vm1);
+
+    // TSL1001: the domain lock is inner to the driver lock; take the driver lock first.
+    public void DriverAfterDomain()
+    {
+        using LockHandle vm = _vm1.Lock();
+        using LockHandle driver = _driver.Lock();
+    }
+
+    // TSL1002: sleeping under the driver lock stalls every API call (libvirt, 2011).
+    public void SleepUnderDriverLock()
+    {
+        using LockHandle driver = _driver.Lock();
+        Thread.Sleep(100);
+    }
+
+    // TSL1003: vm1's handle released through vm2's lock; vm1 stays locked.
+    public void UnlockThroughWrongLock()
+    {
+        LockHandle vm = _vm1.Lock();
+        _vm2.Unlock(vm);
+    }
+
+    // TSL1004: a QMP call with the domain lock held; enter the monitor instead.
+    public async Task QmpCallUnderDomainLock()
+    {
+        LockHandle vm = _vm1.Lock();
+        try
+        {
+            await _monitor.StopAsync();
+        }
+        finally
+        {
+            _vm1.Unlock(vm);
+        }
+    }
+
+    // TSL1005: the early return leaves the driver lock held.
+    public int LeakOnEarlyReturn(int domains)
+    {
+        LockHandle driver = _driver.Lock();
+        if (domains == 0)
+        {
+            return 0;
+        }
+
+        _driver.Unlock(driver);
+        return domains;
+    }
+
+    // TSL1006: released twice.
+    public void ReleaseTwice()
+    {
+        LockHandle vm = _vm1.Lock();
+        _vm1.Unlock(vm);
+        _vm1.Unlock(vm);
+    }
+
+    // TSL1007: awaiting with the domain lock held.
+    public async Task AwaitUnderDomainLock()
+    {
+        using LockHandle vm = _vm1.Lock();
+        await Task.Yield();
+    }
+
+    // TSL1008: the domain's state changed without its lock.
+    public void ChangeStateWithoutLock() => _state.MarkPaused();
+
+    // TSL1009: if Refresh throws, the driver lock is never released.
+    public void ReleaseOnNormalPathOnly()
+    {
+        LockHandle driver = _driver.Lock();
+        Refresh();
+        _driver.Unlock(driver);
+    }
+
+    private void Refresh()
+    {
+    }
+}
