@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Collections.Immutable;
 using Microsoft.CodeAnalysis;
 
 namespace Toolstack.Analyzers.Flow;
@@ -16,16 +17,21 @@ internal sealed class LockState : IEquatable<LockState>
     public const byte Held = 2;
     public const byte Released = 4;
 
+    private static readonly ImmutableDictionary<object, HandleValue> s_noSlots =
+        ImmutableDictionary.Create<object, HandleValue>(SlotComparer.Instance);
+
     private byte[] _status;
-    private Dictionary<object, HandleValue> _slots;
+
+    // Persistent, so that copying a state per block costs nothing however many variables it tracks.
+    private ImmutableDictionary<object, HandleValue> _slots;
 
     public LockState()
     {
         _status = Array.Empty<byte>();
-        _slots = new Dictionary<object, HandleValue>(SlotComparer.Instance);
+        _slots = s_noSlots;
     }
 
-    private LockState(byte[] status, Dictionary<object, HandleValue> slots)
+    private LockState(byte[] status, ImmutableDictionary<object, HandleValue> slots)
     {
         _status = status;
         _slots = slots;
@@ -35,8 +41,7 @@ internal sealed class LockState : IEquatable<LockState>
 
     public IEnumerable<KeyValuePair<object, HandleValue>> Slots => _slots;
 
-    public LockState Clone() =>
-        new LockState((byte[])_status.Clone(), new Dictionary<object, HandleValue>(_slots, SlotComparer.Instance));
+    public LockState Clone() => new LockState((byte[])_status.Clone(), _slots);
 
     public byte StatusOf(int acquisition) => acquisition < _status.Length ? _status[acquisition] : NotAcquired;
 
@@ -63,14 +68,7 @@ internal sealed class LockState : IEquatable<LockState>
 
     public void SetSlot(object key, HandleValue? value)
     {
-        if (value is null)
-        {
-            _slots.Remove(key);
-        }
-        else
-        {
-            _slots[key] = value;
-        }
+        _slots = value is null ? _slots.Remove(key) : _slots.SetItem(key, value);
     }
 
     /// <summary>Adds every path of <paramref name="other"/> to this state; true if anything changed.</summary>
@@ -89,12 +87,18 @@ internal sealed class LockState : IEquatable<LockState>
             }
         }
 
+        if (ReferenceEquals(_slots, other._slots))
+        {
+            return changed;
+        }
+
+        ImmutableDictionary<object, HandleValue>.Builder slots = _slots.ToBuilder();
         foreach (KeyValuePair<object, HandleValue> slot in other._slots)
         {
             if (!_slots.TryGetValue(slot.Key, out HandleValue? mine))
             {
                 // Unassigned on our paths: there it holds nothing.
-                _slots[slot.Key] = slot.Value.Join(HandleValue.Null);
+                slots[slot.Key] = slot.Value.Join(HandleValue.Null);
                 changed = true;
             }
             else
@@ -102,7 +106,7 @@ internal sealed class LockState : IEquatable<LockState>
                 HandleValue joined = mine.Join(slot.Value);
                 if (!joined.Equals(mine))
                 {
-                    _slots[slot.Key] = joined;
+                    slots[slot.Key] = joined;
                     changed = true;
                 }
             }
@@ -121,12 +125,13 @@ internal sealed class LockState : IEquatable<LockState>
         {
             foreach (object key in unassignedThere)
             {
-                _slots[key] = _slots[key].Join(HandleValue.Null);
+                slots[key] = _slots[key].Join(HandleValue.Null);
             }
 
             changed = true;
         }
 
+        _slots = slots.ToImmutable();
         return changed;
     }
 
@@ -137,6 +142,11 @@ internal sealed class LockState : IEquatable<LockState>
             return false;
         }
 
+        if (ReferenceEquals(this, other))
+        {
+            return true;
+        }
+
         int length = Math.Max(_status.Length, other._status.Length);
         for (int i = 0; i < length; i++)
         {
@@ -144,6 +154,11 @@ internal sealed class LockState : IEquatable<LockState>
             {
                 return false;
             }
+        }
+
+        if (ReferenceEquals(_slots, other._slots))
+        {
+            return true;
         }
 
         foreach (KeyValuePair<object, HandleValue> slot in _slots)

@@ -249,6 +249,20 @@ internal sealed class LockStateEngine
             }
         }
 
+        // Variables and captures of the regions left are dead: dropping them keeps states small.
+        foreach (ControlFlowRegion left in branch.LeavingRegions)
+        {
+            foreach (CaptureId capture in left.CaptureIds)
+            {
+                current.SetSlot(capture, null);
+            }
+
+            foreach (ILocalSymbol local in left.Locals)
+            {
+                current.SetSlot(local, null);
+            }
+        }
+
         BasicBlock? destination = branch.Destination;
         if (destination is null || destination.Kind == BasicBlockKind.Exit
             || destination.Ordinal < first || destination.Ordinal > last)
