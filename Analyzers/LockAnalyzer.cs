@@ -43,6 +43,15 @@ public sealed class LockAnalyzer : DiagnosticAnalyzer
     {
         if (context.OwningSymbol is not IMethodSymbol method)
         {
+            // Field and property initializers run no lock code themselves, but may create lambdas that do.
+            foreach (IOperation block in context.OperationBlocks)
+            {
+                if (block is IFieldInitializerOperation or IPropertyInitializerOperation)
+                {
+                    AnalyzeLambdas(context.GetControlFlowGraph(block), analysis, context);
+                }
+            }
+
             return;
         }
 
@@ -87,18 +96,34 @@ public sealed class LockAnalyzer : DiagnosticAnalyzer
                 analysis, context);
         }
 
+        AnalyzeLambdas(graph, analysis, context);
+    }
+
+    private static void AnalyzeLambdas(ControlFlowGraph graph, LockAnalysisContext analysis, OperationBlockAnalysisContext context)
+    {
         foreach (BasicBlock block in graph.Blocks)
         {
             foreach (IOperation operation in block.Operations)
             {
-                foreach (IOperation inner in operation.DescendantsAndSelf())
-                {
-                    if (inner is IFlowAnonymousFunctionOperation lambda)
-                    {
-                        AnalyzeGraph(lambda.Symbol,
-                            graph.GetAnonymousFunctionControlFlowGraph(lambda, context.CancellationToken), analysis, context);
-                    }
-                }
+                AnalyzeLambdasIn(operation, graph, analysis, context);
+            }
+
+            if (block.BranchValue is not null)
+            {
+                AnalyzeLambdasIn(block.BranchValue, graph, analysis, context);
+            }
+        }
+    }
+
+    private static void AnalyzeLambdasIn(IOperation operation, ControlFlowGraph graph, LockAnalysisContext analysis,
+        OperationBlockAnalysisContext context)
+    {
+        foreach (IOperation inner in operation.DescendantsAndSelf())
+        {
+            if (inner is IFlowAnonymousFunctionOperation lambda)
+            {
+                AnalyzeGraph(lambda.Symbol, graph.GetAnonymousFunctionControlFlowGraph(lambda, context.CancellationToken),
+                    analysis, context);
             }
         }
     }

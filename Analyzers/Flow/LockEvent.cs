@@ -71,6 +71,12 @@ internal sealed class LockEvent
     /// <summary>Call: the locks the member requires (<c>[RequiresLock]</c>), resolved at this call.</summary>
     public ImmutableArray<RequiredLock> Required { get; init; } = ImmutableArray<RequiredLock>.Empty;
 
+    /// <summary>
+    /// Call: the locks the callee takes inside (its summary's), in this method's terms, each with
+    /// the chain of calls that reaches it starting at this callee.
+    /// </summary>
+    public ImmutableArray<SummaryTake> TakenThrough { get; init; } = ImmutableArray<SummaryTake>.Empty;
+
     /// <summary>Acquire: the acquisition.</summary>
     public Acquisition? Acquired { get; init; }
 

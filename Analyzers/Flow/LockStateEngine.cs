@@ -90,7 +90,7 @@ internal sealed class LockStateEngine
                 continue;
             }
 
-            LockPath? path = TargetPathInOwnTerms(required.Target);
+            LockPath? path = TargetPathInOwnTerms(required.Target, required.Kind);
             var acquisition = new Acquisition(_acquisitions.Count, AcquisitionOrigin.Required, required.Kind, path,
                 Describe(required.Kind, path?.ToString() ?? required.Target.Name), site: null, where);
             _acquisitions.Add(acquisition);
@@ -112,11 +112,12 @@ internal sealed class LockStateEngine
         return state;
     }
 
-    private LockPath? TargetPathInOwnTerms(LockTarget target)
+    private LockPath? TargetPathInOwnTerms(LockTarget target, LockKind kind)
     {
         if (target.IsReceiver)
         {
-            return _method.IsStatic ? null : LockPath.This;
+            // `this` is the lock only on a member of the lock type itself; elsewhere, any lock of the kind.
+            return !_method.IsStatic && IsOrDerivesFrom(_method.ContainingType, kind.Type) ? LockPath.This : null;
         }
 
         IParameterSymbol? parameter = _method.Parameters.FirstOrDefault(p => p.Name == target.Name);
@@ -606,7 +607,9 @@ internal sealed class LockStateEngine
         ImmutableArray<IArgumentOperation> arguments, HandleValue?[] argumentValues, LockState state)
     {
         MemberContract contract = ContractOf(callee, instance);
-        MethodSummary? summary = callee is IMethodSymbol method ? _context.GetSummary(method, _stack) : null;
+        // A property read runs its getter: its body counts as a call's.
+        IMethodSymbol? body = callee as IMethodSymbol ?? (callee as IPropertySymbol)?.GetMethod;
+        MethodSummary? summary = body is null ? null : _context.GetSummary(body, _stack);
         if (contract.IsEmpty && (summary is null || IsInert(summary)))
         {
             if (receiver is not null && IsPassThrough(callee, instance))
@@ -630,6 +633,9 @@ internal sealed class LockStateEngine
             Contract = contract,
             Summary = summary,
             Required = _events is null ? ImmutableArray<RequiredLock>.Empty : ResolveRequired(contract, callee, instance, arguments),
+            TakenThrough = _events is null || summary is null
+                ? ImmutableArray<SummaryTake>.Empty
+                : RebaseTakes(summary, callee, instance, arguments),
         });
 
         var consumed = new bool[argumentValues.Length];
@@ -710,6 +716,26 @@ internal sealed class LockStateEngine
         return required.ToImmutable();
     }
 
+    private ImmutableArray<SummaryTake> RebaseTakes(MethodSummary summary, ISymbol callee, IOperation? instance,
+        ImmutableArray<IArgumentOperation> arguments)
+    {
+        if (summary.Takes.IsEmpty)
+        {
+            return ImmutableArray<SummaryTake>.Empty;
+        }
+
+        var takes = ImmutableArray.CreateBuilder<SummaryTake>(summary.Takes.Length);
+        string name = MethodAnalysis.CallName(callee);
+        foreach (SummaryTake take in summary.Takes)
+        {
+            LockPath? path = take.Path?.Rebase(root => RootAtCall(root, callee, instance, arguments));
+            string display = path is null ? take.Display : Describe(take.Kind, path.ToString());
+            takes.Add(new SummaryTake(take.Kind, path, display, ImmutableArray.Create(name).AddRange(take.Chain)));
+        }
+
+        return takes.MoveToImmutable();
+    }
+
     private bool AnyMayBeHeld(LockState state)
     {
         foreach (Acquisition acquisition in _acquisitions)
@@ -724,7 +750,8 @@ internal sealed class LockStateEngine
     }
 
     private static bool IsInert(MethodSummary summary) =>
-        summary.Acquires.IsEmpty && summary.Releases.IsEmpty && !summary.IsBlocking && !summary.RequiresUnlocked;
+        summary.Acquires.IsEmpty && summary.Releases.IsEmpty && summary.Takes.IsEmpty && !summary.IsBlocking
+        && !summary.RequiresUnlocked;
 
     /// <summary>
     /// <c>ConfigureAwait</c> on an acquisition's task still yields its handle: the one standard
@@ -990,6 +1017,12 @@ internal sealed class LockStateEngine
     {
         if (root is null)
         {
+            // A local function's `this` is its enclosing method's.
+            if (instance is null && callee is IMethodSymbol { MethodKind: MethodKind.LocalFunction, IsStatic: false })
+            {
+                return LockPath.This;
+            }
+
             return instance is null ? null : PathOf(instance);
         }
 
@@ -1006,6 +1039,19 @@ internal sealed class LockStateEngine
         }
 
         return null;
+    }
+
+    private static bool IsOrDerivesFrom(ITypeSymbol? type, ITypeSymbol baseType)
+    {
+        for (ITypeSymbol? current = type; current is not null; current = current.BaseType)
+        {
+            if (SymbolEqualityComparer.Default.Equals(current, baseType))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static ISymbol? FindMember(ITypeSymbol? type, string name)

@@ -83,16 +83,18 @@ internal sealed class MethodAnalysis
         }
 
         var releases = ImmutableArray.CreateBuilder<SummaryRelease>();
+        var takes = ImmutableArray.CreateBuilder<SummaryTake>();
+        var requirements = ImmutableArray.CreateBuilder<UnlockRequirement>();
         ImmutableArray<string> blockingChain = ImmutableArray<string>.Empty;
-        bool requiresUnlocked = false;
-        var unlockedKinds = ImmutableArray.CreateBuilder<LockKind>();
-        ImmutableArray<string> unlockedChain = ImmutableArray<string>.Empty;
-        bool everyShortLock = false;
 
         foreach (LockEvent lockEvent in Events)
         {
             switch (lockEvent.Kind)
             {
+                case LockEventKind.Acquire when lockEvent.Acquired is { Kind: { } kind } acquired && !acquired.ViaSummary:
+                    takes.Add(new SummaryTake(kind, Portable(acquired.Path), acquired.Display, ImmutableArray<string>.Empty));
+                    break;
+
                 case LockEventKind.Release:
                     foreach ((Acquisition target, byte _) in lockEvent.Targets)
                     {
@@ -125,37 +127,79 @@ internal sealed class MethodAnalysis
 
                     if (lockEvent.Contract.RequiresUnlocked)
                     {
-                        AddRequirement(lockEvent.Contract.RequiresUnlockedKinds, ImmutableArray.Create(name));
+                        var chain = ImmutableArray.Create(name);
+                        if (lockEvent.Contract.RequiresUnlockedKinds.IsEmpty)
+                        {
+                            requirements.Add(new UnlockRequirement(null, chain));
+                        }
+
+                        foreach (LockKind kind in lockEvent.Contract.RequiresUnlockedKinds)
+                        {
+                            requirements.Add(new UnlockRequirement(kind, chain));
+                        }
                     }
-                    else if (lockEvent.Summary is { RequiresUnlocked: true } inner)
+
+                    if (lockEvent.Summary is { } inner)
                     {
-                        AddRequirement(inner.RequiresUnlockedKinds, ImmutableArray.Create(name).AddRange(inner.RequiresUnlockedChain));
+                        foreach (UnlockRequirement requirement in inner.UnlockRequirements)
+                        {
+                            requirements.Add(new UnlockRequirement(requirement.Kind,
+                                ImmutableArray.Create(name).AddRange(requirement.Chain)));
+                        }
+
+                        foreach (SummaryTake take in lockEvent.TakenThrough)
+                        {
+                            takes.Add(new SummaryTake(take.Kind, Portable(take.Path), take.Display, take.Chain));
+                        }
                     }
 
                     break;
             }
         }
 
-        return new MethodSummary(acquires.ToImmutable(), releases.ToImmutable(), blockingChain, requiresUnlocked,
-            everyShortLock ? ImmutableArray<LockKind>.Empty : unlockedKinds.ToImmutable(), unlockedChain);
+        return new MethodSummary(acquires.ToImmutable(), releases.ToImmutable(), Distinct(takes),
+            blockingChain, DistinctRequirements(requirements));
+    }
 
-        void AddRequirement(ImmutableArray<LockKind> kinds, ImmutableArray<string> chain)
+    private static ImmutableArray<SummaryTake> Distinct(ImmutableArray<SummaryTake>.Builder takes)
+    {
+        var distinct = ImmutableArray.CreateBuilder<SummaryTake>();
+        foreach (SummaryTake take in takes)
         {
-            if (!requiresUnlocked)
+            bool seen = false;
+            foreach (SummaryTake kept in distinct)
             {
-                unlockedChain = chain;
+                seen |= SymbolEqualityComparer.Default.Equals(kept.Kind.Type, take.Kind.Type)
+                    && Equals(kept.Path, take.Path) && (kept.Path is not null || kept.Display == take.Display);
             }
 
-            requiresUnlocked = true;
-            if (kinds.IsEmpty)
+            if (!seen)
             {
-                everyShortLock = true;
-            }
-            else
-            {
-                unlockedKinds.AddRange(kinds);
+                distinct.Add(take);
             }
         }
+
+        return distinct.ToImmutable();
+    }
+
+    private static ImmutableArray<UnlockRequirement> DistinctRequirements(ImmutableArray<UnlockRequirement>.Builder requirements)
+    {
+        var distinct = ImmutableArray.CreateBuilder<UnlockRequirement>();
+        foreach (UnlockRequirement requirement in requirements)
+        {
+            bool seen = false;
+            foreach (UnlockRequirement kept in distinct)
+            {
+                seen |= SymbolEqualityComparer.Default.Equals(kept.Kind?.Type, requirement.Kind?.Type);
+            }
+
+            if (!seen)
+            {
+                distinct.Add(requirement);
+            }
+        }
+
+        return distinct.ToImmutable();
     }
 
     private bool HeldAtEveryNormalExit(int acquisition)

@@ -44,46 +44,100 @@ internal sealed class SummaryRelease
     public bool ThroughLock { get; }
 }
 
+/// <summary>A lock a method takes at some point (and may release again), in the method's own terms.</summary>
+internal sealed class SummaryTake
+{
+    public SummaryTake(LockKind kind, LockPath? path, string display, ImmutableArray<string> chain)
+    {
+        Kind = kind;
+        Path = path;
+        Display = display;
+        Chain = chain;
+    }
+
+    public LockKind Kind { get; }
+
+    public LockPath? Path { get; }
+
+    /// <summary>How the method names it, for when <see cref="Path"/> cannot be rebased.</summary>
+    public string Display { get; }
+
+    /// <summary>The calls inside the method that lead to the acquisition, outermost first (empty: the method itself).</summary>
+    public ImmutableArray<string> Chain { get; }
+}
+
+/// <summary>One <c>[RequiresUnlocked]</c> requirement a method inherits from a call it makes.</summary>
+internal sealed class UnlockRequirement
+{
+    public UnlockRequirement(LockKind? kind, ImmutableArray<string> chain)
+    {
+        Kind = kind;
+        Chain = chain;
+    }
+
+    /// <summary>The forbidden lock type; null for every short lock.</summary>
+    public LockKind? Kind { get; }
+
+    /// <summary>The calls that lead to the <c>[RequiresUnlocked]</c> member, outermost first.</summary>
+    public ImmutableArray<string> Chain { get; }
+
+    public bool Forbids(LockKind held) => Kind is null
+        ? !held.IsSlow
+        : Microsoft.CodeAnalysis.SymbolEqualityComparer.Default.Equals(Kind.Type, held.Type);
+}
+
 /// <summary>What a method of this compilation does with locks, as its callers see it.</summary>
 internal sealed class MethodSummary
 {
     public static readonly MethodSummary Empty = new MethodSummary(
-        ImmutableArray<SummaryAcquire>.Empty, ImmutableArray<SummaryRelease>.Empty,
-        ImmutableArray<string>.Empty, requiresUnlocked: false, ImmutableArray<LockKind>.Empty, ImmutableArray<string>.Empty);
+        ImmutableArray<SummaryAcquire>.Empty, ImmutableArray<SummaryRelease>.Empty, ImmutableArray<SummaryTake>.Empty,
+        ImmutableArray<string>.Empty, ImmutableArray<UnlockRequirement>.Empty);
 
     public MethodSummary(
         ImmutableArray<SummaryAcquire> acquires,
         ImmutableArray<SummaryRelease> releases,
+        ImmutableArray<SummaryTake> takes,
         ImmutableArray<string> blockingChain,
-        bool requiresUnlocked,
-        ImmutableArray<LockKind> requiresUnlockedKinds,
-        ImmutableArray<string> requiresUnlockedChain)
+        ImmutableArray<UnlockRequirement> unlockRequirements)
     {
         Acquires = acquires;
         Releases = releases;
+        Takes = takes;
         BlockingChain = blockingChain;
-        RequiresUnlocked = requiresUnlocked;
-        RequiresUnlockedKinds = requiresUnlockedKinds;
-        RequiresUnlockedChain = requiresUnlockedChain;
+        UnlockRequirements = unlockRequirements;
     }
 
+    /// <summary>Locks left held on every normal way out.</summary>
     public ImmutableArray<SummaryAcquire> Acquires { get; }
 
     public ImmutableArray<SummaryRelease> Releases { get; }
 
-    /// <summary>Empty when the method cannot block; otherwise the calls that lead to the wait, callee first.</summary>
+    /// <summary>Every lock the method takes, directly or through its callees: the caller must hold only outer ones.</summary>
+    public ImmutableArray<SummaryTake> Takes { get; }
+
+    /// <summary>Empty when the method cannot block; otherwise the calls that lead to the wait, outermost first.</summary>
     public ImmutableArray<string> BlockingChain { get; }
 
-    /// <summary>The method (transitively) calls a <c>[RequiresUnlocked]</c> member.</summary>
-    public bool RequiresUnlocked { get; }
-
-    /// <summary>The lock types named; empty with <see cref="RequiresUnlocked"/> means every short lock.</summary>
-    public ImmutableArray<LockKind> RequiresUnlockedKinds { get; }
-
-    /// <summary>The calls that lead to the <c>[RequiresUnlocked]</c> member, callee first.</summary>
-    public ImmutableArray<string> RequiresUnlockedChain { get; }
+    public ImmutableArray<UnlockRequirement> UnlockRequirements { get; }
 
     public bool IsBlocking => !BlockingChain.IsEmpty;
 
-    public bool Forbids(LockKind held) => MemberContract.IsForbidden(RequiresUnlocked, RequiresUnlockedKinds, held);
+    /// <summary>The method (transitively) calls a <c>[RequiresUnlocked]</c> member.</summary>
+    public bool RequiresUnlocked => !UnlockRequirements.IsEmpty;
+
+    /// <summary>The requirement that forbids holding <paramref name="held"/> at a call, or null.</summary>
+    public UnlockRequirement? RequirementForbidding(LockKind held)
+    {
+        foreach (UnlockRequirement requirement in UnlockRequirements)
+        {
+            if (requirement.Forbids(held))
+            {
+                return requirement;
+            }
+        }
+
+        return null;
+    }
+
+    public bool Forbids(LockKind held) => RequirementForbidding(held) is not null;
 }

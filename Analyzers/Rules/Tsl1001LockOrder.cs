@@ -8,43 +8,54 @@ internal static class Tsl1001LockOrder
 {
     public static void Check(RuleContext context)
     {
-        foreach (LockEvent acquire in context.Analysis.Events)
+        foreach (LockEvent lockEvent in context.Analysis.Events)
         {
-            if (acquire.Kind != LockEventKind.Acquire || acquire.Acquired?.Kind is not { } taking)
+            if (lockEvent.Kind == LockEventKind.Acquire && lockEvent.Acquired is { Kind: { } kind } acquired)
             {
-                continue;
+                Check(context, lockEvent, kind, acquired.Path, acquired.Display);
             }
-
-            HeldLock? worst = null;
-            foreach (HeldLock held in acquire.Held)
+            else if (lockEvent.Kind == LockEventKind.Call)
             {
-                if (held.OnEveryPath && held.Acquisition.Kind is { } kind && kind.Level >= taking.Level
-                    && (worst is null || kind.Level > worst.Value.Acquisition.Kind!.Level))
+                // A callee that takes a lock inside takes it while the caller's locks are held.
+                foreach (SummaryTake take in lockEvent.TakenThrough)
                 {
-                    worst = held;
+                    Check(context, lockEvent, take.Kind, take.Path,
+                        $"{take.Display} through '{string.Join(" → ", take.Chain)}'");
                 }
-            }
-
-            if (worst is { } offending)
-            {
-                Acquisition outer = offending.Acquisition;
-                context.Report(Descriptors.LockOrder, acquire.Operation, outer.Location,
-                    acquire.Acquired.Display, outer.Display, outer.Line, Reason(acquire.Acquired, outer));
             }
         }
     }
 
-    private static string Reason(Acquisition taking, Acquisition held)
+    private static void Check(RuleContext context, LockEvent lockEvent, LockKind taking, LockPath? path, string display)
+    {
+        HeldLock? worst = null;
+        foreach (HeldLock held in lockEvent.Held)
+        {
+            if (held.OnEveryPath && held.Acquisition.Kind is { } kind && kind.Level >= taking.Level
+                && (worst is null || kind.Level > worst.Value.Acquisition.Kind!.Level))
+            {
+                worst = held;
+            }
+        }
+
+        if (worst is { } offending && !context.IsReported(lockEvent.Operation))
+        {
+            Acquisition outer = offending.Acquisition;
+            context.Report(Descriptors.LockOrder, lockEvent.Operation, outer.Location,
+                display, outer.Display, outer.Line, Reason(taking, path, outer));
+        }
+    }
+
+    private static string Reason(LockKind taking, LockPath? path, Acquisition held)
     {
         LockKind inner = held.Kind!;
-        LockKind outer = taking.Kind!;
-        if (taking.Path is not null && taking.Path.Equals(held.Path))
+        if (path is not null && path.Equals(held.Path))
         {
             return "the same lock is taken twice";
         }
 
-        return inner.Level == outer.Level
+        return inner.Level == taking.Level
             ? $"two locks of level {inner.Level} may not be nested"
-            : $"{outer.Name} (level {outer.Level}) must be taken before {inner.Name} (level {inner.Level})";
+            : $"{taking.Name} (level {taking.Level}) must be taken before {inner.Name} (level {inner.Level})";
     }
 }

@@ -16,32 +16,31 @@ internal static class Tsl1004RequiresUnlocked
             }
 
             Acquisition? forbidden = null;
+            UnlockRequirement? requirement = null;
             foreach (HeldLock held in call.Held)
             {
-                if (held.OnEveryPath && held.Acquisition.Kind is { } kind
-                    && (call.Contract.Forbids(kind) || call.Summary?.Forbids(kind) == true))
+                if (!held.OnEveryPath || held.Acquisition.Kind is not { } kind)
                 {
-                    // Name the innermost: the one to drop first.
-                    if (forbidden is null || kind.Level > forbidden.Kind!.Level)
-                    {
-                        forbidden = held.Acquisition;
-                    }
+                    continue;
+                }
+
+                UnlockRequirement? inherited = call.Contract.Forbids(kind) ? null : call.Summary?.RequirementForbidding(kind);
+                // Name the innermost: the one to drop first.
+                if ((call.Contract.Forbids(kind) || inherited is not null)
+                    && (forbidden is null || kind.Level > forbidden.Kind!.Level))
+                {
+                    forbidden = held.Acquisition;
+                    requirement = inherited;
                 }
             }
 
             if (forbidden is not null)
             {
+                string name = MethodAnalysis.CallName(call.Callee!);
+                string chain = requirement is null ? name : name + " → " + string.Join(" → ", requirement.Chain);
                 context.Report(Descriptors.RequiresUnlocked, call.Operation, forbidden.Location,
-                    Chain(call), forbidden.Display, forbidden.Line);
+                    chain, forbidden.Display, forbidden.Line);
             }
         }
-    }
-
-    private static string Chain(LockEvent call)
-    {
-        string name = MethodAnalysis.CallName(call.Callee!);
-        return call.Contract.RequiresUnlocked || call.Summary is null
-            ? name
-            : name + " → " + string.Join(" → ", call.Summary.RequiresUnlockedChain);
     }
 }

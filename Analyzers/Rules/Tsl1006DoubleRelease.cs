@@ -2,14 +2,19 @@ using Toolstack.Analyzers.Flow;
 
 namespace Toolstack.Analyzers.Rules;
 
-/// <summary>TSL1006: a release of a lock that is, on every path, already released.</summary>
+/// <summary>
+/// TSL1006: a release of a lock that is, on every path, already released — through a lock's
+/// release member (which throws at run time), or by lock path. Disposing a handle is idempotent
+/// by contract, so a <c>using</c> after an explicit release is not a second release.
+/// </summary>
 internal static class Tsl1006DoubleRelease
 {
     public static void Check(RuleContext context)
     {
         foreach (LockEvent release in context.Analysis.Events)
         {
-            if (release.Kind != LockEventKind.Release || release.Targets.IsEmpty || context.IsReported(release.Operation))
+            if (release.Kind != LockEventKind.Release || release.Targets.IsEmpty || context.IsReported(release.Operation)
+                || release.ReleaserKind is null)
             {
                 continue;
             }

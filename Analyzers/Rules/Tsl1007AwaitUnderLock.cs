@@ -1,3 +1,6 @@
+using System.Collections.Generic;
+using System.Linq;
+using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Operations;
 using Toolstack.Analyzers.Flow;
 
@@ -8,6 +11,16 @@ internal static class Tsl1007AwaitUnderLock
 {
     public static void Check(RuleContext context)
     {
+        // Releasing never waits: awaiting a handle's DisposeAsync completes at once.
+        var releases = new HashSet<IOperation>();
+        foreach (LockEvent lockEvent in context.Analysis.Events)
+        {
+            if (lockEvent.Kind == LockEventKind.Release)
+            {
+                releases.Add(lockEvent.Operation);
+            }
+        }
+
         foreach (LockEvent awaiting in context.Analysis.Events)
         {
             if (awaiting.Kind != LockEventKind.Await)
@@ -26,7 +39,9 @@ internal static class Tsl1007AwaitUnderLock
             }
 
             // The await of a call already reported (a QMP call under the lock) is the same mistake.
-            if (shortLock is not null && !context.IsReportedWithin(((IAwaitOperation)awaiting.Operation).Operation))
+            IOperation awaited = ((IAwaitOperation)awaiting.Operation).Operation;
+            if (shortLock is not null && !context.IsReportedWithin(awaited)
+                && !awaited.DescendantsAndSelf().Any(releases.Contains))
             {
                 context.Report(Descriptors.AwaitUnderLock, awaiting.Operation, shortLock.Location,
                     shortLock.Display, shortLock.Line);
