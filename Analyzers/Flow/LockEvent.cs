@@ -97,6 +97,22 @@ internal sealed class LockEvent
     public bool ByHandle { get; init; }
 
     public int Line => Operation.Syntax.GetLocation().GetLineSpan().StartLinePosition.Line + 1;
+
+    /// <summary>Whether a lock that satisfies <paramref name="required"/> may be held here.</summary>
+    public bool Holds(RequiredLock required)
+    {
+        foreach (HeldLock held in Held)
+        {
+            Acquisition acquisition = held.Acquisition;
+            if (acquisition.Kind is { } kind && SymbolEqualityComparer.Default.Equals(kind.Type, required.Kind.Type)
+                && (required.Path is null || acquisition.Path is null || required.Path.Equals(acquisition.Path)))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 }
 
 /// <summary>A lock a call requires, as the call names it.</summary>
@@ -120,12 +136,14 @@ internal sealed class RequiredLock
 /// <summary>One way out of the method, with the state on it.</summary>
 internal sealed class ExitPath
 {
-    public ExitPath(ControlFlowBranchSemantics semantics, LockState state, IOperation? value, Location location)
+    public ExitPath(ControlFlowBranchSemantics semantics, LockState state, Location location, bool isReturn,
+        ControlFlowRegion region)
     {
         Semantics = semantics;
         State = state;
-        Value = value;
         Location = location;
+        IsReturn = isReturn;
+        Region = region;
     }
 
     /// <summary>Regular (falling off the end, or a jump out), Return, Throw or Rethrow.</summary>
@@ -133,10 +151,16 @@ internal sealed class ExitPath
 
     public LockState State { get; }
 
-    /// <summary>The returned value or thrown exception, when there is one.</summary>
-    public IOperation? Value { get; }
-
+    /// <summary>The statement that leaves: a return or throw, or the last one before falling out.</summary>
     public Location Location { get; }
 
+    /// <summary>Leaves through a <c>return</c> statement, with or without a value.</summary>
+    public bool IsReturn { get; }
+
+    /// <summary>The innermost region of the block it leaves from.</summary>
+    public ControlFlowRegion Region { get; }
+
     public bool IsNormal => Semantics is ControlFlowBranchSemantics.Regular or ControlFlowBranchSemantics.Return;
+
+    public bool IsThrow => Semantics is ControlFlowBranchSemantics.Throw or ControlFlowBranchSemantics.Rethrow;
 }

@@ -7,15 +7,20 @@ namespace Toolstack.Analyzers.Flow;
 
 /// <summary>
 /// The lock state at one program point: for every acquisition, the set of states it may be in
-/// over all paths reaching the point (not yet taken, held, released), and what each handle
-/// variable may hold. Joins are unions, so "held on every path" is a status of exactly
-/// <see cref="Held"/>, and "held on some path" any status containing it.
+/// over all paths reaching the point (not yet taken, held, held with its handle handed on,
+/// released), and what each handle variable may hold. Joins are unions, so "held on every
+/// path" is a status with only held bits, and "held on some path" any status with one.
 /// </summary>
 internal sealed class LockState : IEquatable<LockState>
 {
     public const byte NotAcquired = 1;
     public const byte Held = 2;
     public const byte Released = 4;
+
+    /// <summary>Held, but its handle was returned, stored or passed on: no longer this method's to release.</summary>
+    public const byte Escaped = 8;
+
+    private const byte AnyHeld = Held | Escaped;
 
     private static readonly ImmutableDictionary<object, HandleValue> s_noSlots =
         ImmutableDictionary.Create<object, HandleValue>(SlotComparer.Instance);
@@ -45,9 +50,31 @@ internal sealed class LockState : IEquatable<LockState>
 
     public byte StatusOf(int acquisition) => acquisition < _status.Length ? _status[acquisition] : NotAcquired;
 
-    public bool IsHeld(int acquisition) => StatusOf(acquisition) == Held;
+    /// <summary>Held on every path here.</summary>
+    public bool IsHeld(int acquisition) => (StatusOf(acquisition) & ~AnyHeld) == 0;
 
-    public bool MayBeHeld(int acquisition) => (StatusOf(acquisition) & Held) != 0;
+    /// <summary>Held on some path here.</summary>
+    public bool MayBeHeld(int acquisition) => (StatusOf(acquisition) & AnyHeld) != 0;
+
+    /// <summary>Held on some path here, with this method still responsible for releasing it.</summary>
+    public bool MayBeOwned(int acquisition) => (StatusOf(acquisition) & Held) != 0;
+
+    /// <summary>The handle was handed on: on the paths where it is held, it is someone else's to release.</summary>
+    public void MarkEscaped(int acquisition)
+    {
+        byte status = StatusOf(acquisition);
+        if ((status & Held) != 0)
+        {
+            SetStatus(acquisition, (byte)((status & ~Held) | Escaped));
+        }
+    }
+
+    /// <summary>The acquisition did not happen on the paths here.</summary>
+    public void MarkNotTaken(int acquisition)
+    {
+        byte status = (byte)(StatusOf(acquisition) & ~AnyHeld);
+        SetStatus(acquisition, status == 0 ? NotAcquired : status);
+    }
 
     public void SetStatus(int acquisition, byte status)
     {

@@ -71,7 +71,10 @@ internal sealed class LockStateEngine
         _events = new List<LockEvent>();
         _exits = new List<ExitPath>();
         Record(inputs, 0, _graph.Blocks.Length - 1, (branch, state, block) =>
-            _exits.Add(new ExitPath(branch.Semantics, state, block.BranchValue, ExitLocation(block))));
+        {
+            (Location location, bool isReturn) = ExitLocation(block, branch);
+            _exits.Add(new ExitPath(branch.Semantics, state, location, isReturn, block.EnclosingRegion));
+        });
 
         return new MethodAnalysis(_method, _acquisitions.ToImmutableArray(), _events.ToImmutableArray(),
             _exits.ToImmutableArray(), _escaped.ToImmutableHashSet(), _returned.ToImmutableHashSet(),
@@ -198,8 +201,9 @@ internal sealed class LockStateEngine
                 foreach (int acquisition in value.Acquisitions)
                 {
                     _returned.Add(acquisition);
-                    _escaped.Add(acquisition);
                 }
+
+                MarkEscaped(value, state);
             }
         }
 
@@ -421,8 +425,7 @@ internal sealed class LockStateEngine
         // Null here means the acquisitions it might hold did not happen on this path.
         foreach (int acquisition in value.Acquisitions)
         {
-            byte status = (byte)(state.StatusOf(acquisition) & ~LockState.Held);
-            state.SetStatus(acquisition, status == 0 ? LockState.NotAcquired : status);
+            state.MarkNotTaken(acquisition);
         }
 
         state.SetSlot(slot, HandleValue.Null);
@@ -459,11 +462,6 @@ internal sealed class LockStateEngine
             {
                 HandleValue? receiver = property.Instance is null ? null : Visit(property.Instance, state);
                 HandleValue?[] arguments = VisitArguments(property.Arguments, state);
-                if (property.Parent is ISimpleAssignmentOperation assignment && assignment.Target == property)
-                {
-                    return null;
-                }
-
                 return Call(property, property.Property, property.Instance, receiver, property.Arguments, arguments, state);
             }
 
@@ -516,7 +514,7 @@ internal sealed class LockStateEngine
             {
                 // Only inside lambdas' own graphs; method returns are branch values.
                 HandleValue? value = Visit(returned, state);
-                MarkEscaped(value);
+                MarkEscaped(value, state);
                 return null;
             }
 
@@ -557,20 +555,20 @@ internal sealed class LockStateEngine
                     Visit(field.Instance, state);
                 }
 
-                MarkEscaped(value);
+                MarkEscaped(value, state);
                 break;
             case IPropertyReferenceOperation property:
                 Visit(property, state);
-                MarkEscaped(value);
+                MarkEscaped(value, state);
                 break;
             default:
                 Visit(target, state);
-                MarkEscaped(value);
+                MarkEscaped(value, state);
                 break;
         }
     }
 
-    private void MarkEscaped(HandleValue? value)
+    private void MarkEscaped(HandleValue? value, LockState state)
     {
         if (value is null)
         {
@@ -580,6 +578,7 @@ internal sealed class LockStateEngine
         foreach (int acquisition in value.Acquisitions)
         {
             _escaped.Add(acquisition);
+            state.MarkEscaped(acquisition);
         }
     }
 
@@ -594,7 +593,7 @@ internal sealed class LockStateEngine
                 {
                     if (operation is ILocalReferenceOperation local)
                     {
-                        MarkEscaped(state.Slot(local.Local));
+                        MarkEscaped(state.Slot(local.Local), state);
                     }
                 }
             }
@@ -607,8 +606,9 @@ internal sealed class LockStateEngine
         ImmutableArray<IArgumentOperation> arguments, HandleValue?[] argumentValues, LockState state)
     {
         MemberContract contract = ContractOf(callee, instance);
-        // A property read runs its getter: its body counts as a call's.
-        IMethodSymbol? body = callee as IMethodSymbol ?? (callee as IPropertySymbol)?.GetMethod;
+        // A property access runs its getter, or its setter when assigned: that body counts as a call's.
+        IMethodSymbol? body = callee as IMethodSymbol
+            ?? (IsAssignmentTarget(operation) ? (callee as IPropertySymbol)?.SetMethod : (callee as IPropertySymbol)?.GetMethod);
         MethodSummary? summary = body is null ? null : _context.GetSummary(body, _stack);
         if (contract.IsEmpty && (summary is null || IsInert(summary)))
         {
@@ -617,13 +617,14 @@ internal sealed class LockStateEngine
                 return receiver;
             }
 
-            // Still a point where an exception may leave a lock held (TSL1009).
-            if (_events is not null && operation is not IPropertyReferenceOperation && AnyMayBeHeld(state))
+            // Still a point where an exception may leave a lock held (TSL1009): calls and indexers.
+            if (_events is not null && (operation is not IPropertyReferenceOperation || callee is IPropertySymbol { IsIndexer: true })
+                && AnyMayBeHeld(state))
             {
                 AddEvent(new LockEvent(LockEventKind.Call, operation, Snapshot(state), _currentRegion) { Callee = callee });
             }
 
-            EscapeArguments(argumentValues);
+            EscapeArguments(argumentValues, state);
             return null;
         }
 
@@ -632,7 +633,7 @@ internal sealed class LockStateEngine
             Callee = callee,
             Contract = contract,
             Summary = summary,
-            Required = _events is null ? ImmutableArray<RequiredLock>.Empty : ResolveRequired(contract, callee, instance, arguments),
+            Required = _events is null ? ImmutableArray<RequiredLock>.Empty : ResolveRequired(contract, summary, callee, instance, arguments),
             TakenThrough = _events is null || summary is null
                 ? ImmutableArray<SummaryTake>.Empty
                 : RebaseTakes(summary, callee, instance, arguments),
@@ -656,7 +657,7 @@ internal sealed class LockStateEngine
         {
             if (!consumed[i])
             {
-                MarkEscaped(argumentValues[i]);
+                MarkEscaped(argumentValues[i], state);
             }
         }
 
@@ -666,8 +667,8 @@ internal sealed class LockStateEngine
             for (int effect = 0; effect < contract.Acquires.Length; effect++)
             {
                 LockEffect acquire = contract.Acquires[effect];
-                LockPath? path = ResolveTarget(acquire.Target, callee, instance, arguments);
-                string display = Describe(acquire.Kind!, path?.ToString() ?? TargetText(acquire.Target, instance, arguments));
+                LockPath? path = ResolveTarget(acquire.Target, acquire.Kind!, callee, instance, arguments);
+                string display = Describe(acquire.Kind!, path?.ToString() ?? TargetText(acquire.Target, acquire.Kind!, callee, instance, arguments));
                 bool returnsHandle = effect == 0 && ReturnsHandle(callee);
                 Acquisition acquisition = !returnsHandle && ReleasedEarlier(acquire.Kind!, path, state) is { } retaken
                     ? Retake(operation, retaken, state)
@@ -697,20 +698,29 @@ internal sealed class LockStateEngine
         return result;
     }
 
-    private ImmutableArray<RequiredLock> ResolveRequired(MemberContract contract, ISymbol callee, IOperation? instance,
-        ImmutableArray<IArgumentOperation> arguments)
+    private ImmutableArray<RequiredLock> ResolveRequired(MemberContract contract, MethodSummary? summary, ISymbol callee,
+        IOperation? instance, ImmutableArray<IArgumentOperation> arguments)
     {
-        if (contract.RequiresLocks.IsEmpty)
+        if (contract.RequiresLocks.IsEmpty && (summary is null || summary.RequiredLocks.IsEmpty))
         {
             return ImmutableArray<RequiredLock>.Empty;
         }
 
         var required = ImmutableArray.CreateBuilder<RequiredLock>();
+        if (summary is not null)
+        {
+            foreach (RequiredLock needed in summary.RequiredLocks)
+            {
+                LockPath? path = needed.Path?.Rebase(root => RootAtCall(root, callee, instance, arguments));
+                required.Add(new RequiredLock(needed.Kind, path, path is null ? needed.Display : Describe(needed.Kind, path.ToString())));
+            }
+        }
+
         foreach (LockEffect effect in contract.RequiresLocks)
         {
-            LockPath? path = ResolveTarget(effect.Target, callee, instance, arguments);
+            LockPath? path = ResolveTarget(effect.Target, effect.Kind!, callee, instance, arguments);
             required.Add(new RequiredLock(effect.Kind!, effect.Target.IsReceiver && path is null ? null : path,
-                Describe(effect.Kind!, path?.ToString() ?? TargetText(effect.Target, instance, arguments))));
+                Describe(effect.Kind!, path?.ToString() ?? TargetText(effect.Target, effect.Kind!, callee, instance, arguments))));
         }
 
         return required.ToImmutable();
@@ -749,8 +759,12 @@ internal sealed class LockStateEngine
         return false;
     }
 
+    private static bool IsAssignmentTarget(IOperation operation) =>
+        operation.Parent is IAssignmentOperation assignment && assignment.Target == operation;
+
     private static bool IsInert(MethodSummary summary) =>
-        summary.Acquires.IsEmpty && summary.Releases.IsEmpty && summary.Takes.IsEmpty && !summary.IsBlocking
+        summary.Acquires.IsEmpty && summary.Releases.IsEmpty && summary.Takes.IsEmpty && summary.RequiredLocks.IsEmpty
+        && !summary.IsBlocking
         && !summary.RequiresUnlocked;
 
     /// <summary>
@@ -835,8 +849,8 @@ internal sealed class LockStateEngine
             return;
         }
 
-        LockPath? releaserPath = ResolveTarget(release.Target, callee, instance, arguments);
-        string releaserDisplay = Describe(release.Kind, releaserPath?.ToString() ?? TargetText(release.Target, instance, arguments));
+        LockPath? releaserPath = ResolveTarget(release.Target, release.Kind, callee, instance, arguments);
+        string releaserDisplay = Describe(release.Kind, releaserPath?.ToString() ?? TargetText(release.Target, release.Kind, callee, instance, arguments));
         int handleArgument = HandleArgument(arguments, argumentValues);
         if (handleArgument >= 0)
         {
@@ -950,11 +964,11 @@ internal sealed class LockStateEngine
         return -1;
     }
 
-    private void EscapeArguments(HandleValue?[] values)
+    private void EscapeArguments(HandleValue?[] values, LockState state)
     {
         foreach (HandleValue? value in values)
         {
-            MarkEscaped(value);
+            MarkEscaped(value, state);
         }
     }
 
@@ -984,11 +998,12 @@ internal sealed class LockStateEngine
 
     // ---- lock paths -------------------------------------------------------------------------
 
-    private LockPath? ResolveTarget(LockTarget target, ISymbol callee, IOperation? instance, ImmutableArray<IArgumentOperation> arguments)
+    private LockPath? ResolveTarget(LockTarget target, LockKind kind, ISymbol callee, IOperation? instance,
+        ImmutableArray<IArgumentOperation> arguments)
     {
         if (target.IsReceiver)
         {
-            return instance is null ? null : PathOf(instance);
+            return instance is null || !IsOrDerivesFrom(callee.ContainingType, kind.Type) ? null : PathOf(instance);
         }
 
         foreach (IArgumentOperation argument in arguments)
@@ -1026,6 +1041,12 @@ internal sealed class LockStateEngine
             return instance is null ? null : PathOf(instance);
         }
 
+        // A local function's captured locals and enclosing parameters are the caller's own.
+        if (root is ILocalSymbol || (root is IParameterSymbol captured && !BelongsTo(captured, callee)))
+        {
+            return LockPath.FromRoot(root);
+        }
+
         if (root is IParameterSymbol parameter)
         {
             foreach (IArgumentOperation argument in arguments)
@@ -1039,6 +1060,15 @@ internal sealed class LockStateEngine
         }
 
         return null;
+    }
+
+    private static bool BelongsTo(IParameterSymbol parameter, ISymbol callee)
+    {
+        ISymbol owner = parameter.ContainingSymbol.OriginalDefinition;
+        return SymbolEqualityComparer.Default.Equals(owner, callee.OriginalDefinition)
+            || (callee is IPropertySymbol property
+                && (SymbolEqualityComparer.Default.Equals(owner, property.GetMethod?.OriginalDefinition)
+                    || SymbolEqualityComparer.Default.Equals(owner, property.SetMethod?.OriginalDefinition)));
     }
 
     private static bool IsOrDerivesFrom(ITypeSymbol? type, ITypeSymbol baseType)
@@ -1191,9 +1221,9 @@ internal sealed class LockStateEngine
         foreach (Acquisition acquisition in _acquisitions)
         {
             byte status = state.StatusOf(acquisition.Index);
-            if ((status & LockState.Held) != 0)
+            if (state.MayBeHeld(acquisition.Index))
             {
-                held.Add(new HeldLock(acquisition, status == LockState.Held));
+                held.Add(new HeldLock(acquisition, state.IsHeld(acquisition.Index)));
             }
         }
 
@@ -1203,7 +1233,12 @@ internal sealed class LockStateEngine
     private static string Describe(LockKind kind, string? name) =>
         name is null ? kind.Name : $"{kind.Name} '{name}'";
 
-    private static string? TargetText(LockTarget target, IOperation? instance, ImmutableArray<IArgumentOperation> arguments)
+    /// <summary>
+    /// How a message names the lock an attribute means when it has no symbol path: the receiver
+    /// (when it is the lock), the argument, or the member's name; null for "any lock of the kind".
+    /// </summary>
+    private static string? TargetText(LockTarget target, LockKind kind, ISymbol callee, IOperation? instance,
+        ImmutableArray<IArgumentOperation> arguments)
     {
         if (!target.IsReceiver)
         {
@@ -1218,24 +1253,114 @@ internal sealed class LockStateEngine
             return target.Name;
         }
 
-        return instance is null ? null : Shorten(instance.Syntax.ToString());
+        return instance is null || !IsOrDerivesFrom(callee.ContainingType, kind.Type) ? null : Shorten(instance.Syntax.ToString());
     }
 
     private static string Shorten(string text) =>
         text.Length <= MaxDisplayLength ? text : text.Substring(0, MaxDisplayLength - 1) + "…";
 
-    private Location ExitLocation(BasicBlock block)
+    private (Location Location, bool IsReturn) ExitLocation(BasicBlock block, ControlFlowBranch branch)
     {
-        if (block.BranchValue?.Syntax.Parent is { } statement)
+        if (branch.Semantics == ControlFlowBranchSemantics.Return && block.BranchValue?.Syntax.Parent is { } returned)
         {
-            return statement.GetLocation();
+            return (returned.GetLocation(), true);
         }
 
-        if (block.Operations.LastOrDefault() is { } last)
+        if (block.BranchValue is not null && branch.Semantics is ControlFlowBranchSemantics.Throw or ControlFlowBranchSemantics.Rethrow)
         {
-            return last.Syntax.GetLocation();
+            return ((block.BranchValue.Syntax.Parent ?? block.BranchValue.Syntax).GetLocation(), false);
         }
 
-        return _method.Locations.FirstOrDefault() ?? Location.None;
+        IOperation? last = block.BranchValue ?? block.Operations.LastOrDefault();
+        if (last is null)
+        {
+            return (_method.Locations.FirstOrDefault() ?? Location.None, false);
+        }
+
+        if (branch.Semantics == ControlFlowBranchSemantics.Regular && ValuelessReturnAfter(last) is { } valueless)
+        {
+            return (valueless.Syntax.GetLocation(), true);
+        }
+
+        // A conditional way out (a loop's condition): the statement it belongs to.
+        SyntaxNode leaving = block.BranchValue is not null ? block.BranchValue.Syntax.Parent ?? last.Syntax : last.Syntax;
+        return (leaving.GetLocation(), false);
+    }
+
+    private List<IReturnOperation>? _valuelessReturns;
+    private List<int>? _operationStarts;
+
+    /// <summary>
+    /// A <c>return;</c> leaves no operation in the graph: it is the one that comes right after
+    /// the block's last operation in the source, before any other operation of the method.
+    /// </summary>
+    private IReturnOperation? ValuelessReturnAfter(IOperation last)
+    {
+        if (_valuelessReturns is null || _operationStarts is null)
+        {
+            _valuelessReturns = new List<IReturnOperation>();
+            foreach (IOperation operation in _graph.OriginalOperation.DescendantsAndSelf())
+            {
+                if (operation is IReturnOperation { ReturnedValue: null, Kind: OperationKind.Return } valueless
+                    && OwnedByThisBody(valueless))
+                {
+                    _valuelessReturns.Add(valueless);
+                }
+            }
+
+            _operationStarts = new List<int>();
+            foreach (BasicBlock block in _graph.Blocks)
+            {
+                foreach (IOperation operation in block.Operations)
+                {
+                    _operationStarts.Add(operation.Syntax.SpanStart);
+                }
+
+                if (block.BranchValue is not null)
+                {
+                    _operationStarts.Add(block.BranchValue.Syntax.SpanStart);
+                }
+            }
+        }
+
+        int end = last.Syntax.Span.End;
+        IReturnOperation? next = null;
+        foreach (IReturnOperation candidate in _valuelessReturns)
+        {
+            int start = candidate.Syntax.SpanStart;
+            if (start >= end && (next is null || start < next.Syntax.SpanStart))
+            {
+                next = candidate;
+            }
+        }
+
+        if (next is null)
+        {
+            return null;
+        }
+
+        foreach (int start in _operationStarts)
+        {
+            if (start >= end && start < next.Syntax.SpanStart)
+            {
+                return null;
+            }
+        }
+
+        return next;
+    }
+
+    /// <summary>Not inside a lambda or local function nested in the body.</summary>
+    private bool OwnedByThisBody(IOperation operation)
+    {
+        for (IOperation? parent = operation.Parent; parent is not null && parent != _graph.OriginalOperation; parent = parent.Parent)
+        {
+            if (parent is IAnonymousFunctionOperation or ILocalFunctionOperation)
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 }

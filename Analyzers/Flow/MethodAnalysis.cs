@@ -158,8 +158,36 @@ internal sealed class MethodAnalysis
         }
 
         return new MethodSummary(acquires.ToImmutable(), releases.ToImmutable(), Distinct(takes),
-            blockingChain, DistinctRequirements(requirements));
+            blockingChain, DistinctRequirements(requirements), UnsatisfiedRequiredLocks());
     }
+
+    /// <summary>A local function's unmet <c>[RequiresLock]</c> needs, which its call sites must meet (TSL1008).</summary>
+    private ImmutableArray<RequiredLock> UnsatisfiedRequiredLocks()
+    {
+        if (!IsLocalFunction)
+        {
+            return ImmutableArray<RequiredLock>.Empty;
+        }
+
+        var required = ImmutableArray.CreateBuilder<RequiredLock>();
+        foreach (LockEvent lockEvent in Events)
+        {
+            if (lockEvent.Kind == LockEventKind.Call)
+            {
+                foreach (RequiredLock needed in lockEvent.Required)
+                {
+                    if (!lockEvent.Holds(needed))
+                    {
+                        required.Add(needed);
+                    }
+                }
+            }
+        }
+
+        return required.ToImmutable();
+    }
+
+    public bool IsLocalFunction => Method.MethodKind == MethodKind.LocalFunction;
 
     private static ImmutableArray<SummaryTake> Distinct(ImmutableArray<SummaryTake>.Builder takes)
     {
@@ -215,9 +243,12 @@ internal sealed class MethodAnalysis
         return true;
     }
 
-    /// <summary>A path a caller can rebase: rooted at a parameter, <c>this</c> or a static member.</summary>
-    private static LockPath? Portable(LockPath? path) =>
-        path is null || path.Root is ILocalSymbol ? null : path;
+    /// <summary>
+    /// A path a caller can rebase: rooted at a parameter, <c>this</c> or a static member — or, for
+    /// a local function, at anything its enclosing method sees too.
+    /// </summary>
+    private LockPath? Portable(LockPath? path) =>
+        path is null || (path.Root is ILocalSymbol && !IsLocalFunction) ? null : path;
 
     /// <summary>How a chain names a call: <c>Thread.Sleep</c>, or a method of this compilation by its name.</summary>
     public static string CallName(ISymbol callee)

@@ -91,21 +91,29 @@ internal sealed class MethodSummary
 {
     public static readonly MethodSummary Empty = new MethodSummary(
         ImmutableArray<SummaryAcquire>.Empty, ImmutableArray<SummaryRelease>.Empty, ImmutableArray<SummaryTake>.Empty,
-        ImmutableArray<string>.Empty, ImmutableArray<UnlockRequirement>.Empty);
+        ImmutableArray<string>.Empty, ImmutableArray<UnlockRequirement>.Empty, ImmutableArray<RequiredLock>.Empty);
 
     public MethodSummary(
         ImmutableArray<SummaryAcquire> acquires,
         ImmutableArray<SummaryRelease> releases,
         ImmutableArray<SummaryTake> takes,
         ImmutableArray<string> blockingChain,
-        ImmutableArray<UnlockRequirement> unlockRequirements)
+        ImmutableArray<UnlockRequirement> unlockRequirements,
+        ImmutableArray<RequiredLock> requiredLocks)
     {
         Acquires = acquires;
         Releases = releases;
         Takes = takes;
         BlockingChain = blockingChain;
         UnlockRequirements = unlockRequirements;
+        RequiredLocks = requiredLocks;
     }
+
+    /// <summary>
+    /// For a local function: the <c>[RequiresLock]</c> locks its body needs and does not take
+    /// itself. It cannot be annotated with locks it captures, so its callers must hold them.
+    /// </summary>
+    public ImmutableArray<RequiredLock> RequiredLocks { get; }
 
     /// <summary>Locks left held on every normal way out.</summary>
     public ImmutableArray<SummaryAcquire> Acquires { get; }

@@ -1,4 +1,4 @@
-using Microsoft.CodeAnalysis.FlowAnalysis;
+using Microsoft.CodeAnalysis;
 using Toolstack.Analyzers.Flow;
 
 namespace Toolstack.Analyzers.Rules;
@@ -11,17 +11,18 @@ internal static class Tsl1005LeakedLock
         MethodAnalysis analysis = context.Analysis;
         foreach (Acquisition acquisition in analysis.Acquisitions)
         {
-            if (!IsOwnedHere(analysis, acquisition))
+            // An acquisition that was itself the mistake (out of order) is not reported again as a leak.
+            if (!IsOwnedHere(analysis, acquisition) || context.IsReported(acquisition.Site!))
             {
                 continue;
             }
 
             foreach (ExitPath exit in analysis.Exits)
             {
-                if (exit.IsNormal && exit.State.MayBeHeld(acquisition.Index))
+                if (exit.IsNormal && exit.State.MayBeOwned(acquisition.Index))
                 {
                     context.Report(Descriptors.LeakedLock, acquisition, exit.Location,
-                        acquisition.Display, analysis.Method.Name, Describe(exit));
+                        acquisition.Display, MethodName(analysis.Method), Describe(exit));
                     break;
                 }
             }
@@ -29,21 +30,23 @@ internal static class Tsl1005LeakedLock
     }
 
     /// <summary>
-    /// Locks this method must give back: taken here, not handed to anyone else, and not the
-    /// point of the method (a wrapper declared <c>[AcquiresLock]</c>). A helper that takes a
-    /// lock and keeps no handle was already reported inside the helper.
+    /// Locks this method must give back, on the paths where their handle was not handed on: taken
+    /// here, and not the point of the method (a wrapper declared <c>[AcquiresLock]</c>). A helper
+    /// that takes a lock and keeps no handle was already reported inside the helper.
     /// </summary>
     internal static bool IsOwnedHere(MethodAnalysis analysis, Acquisition acquisition) =>
         acquisition.IsFromCall
         && acquisition.Kind is not null
-        && !analysis.Escaped.Contains(acquisition.Index)
         && !(acquisition.ViaSummary && !acquisition.HasHandle)
         && !analysis.DeclaresAcquisitionOf(acquisition.Kind);
+
+    private static string MethodName(IMethodSymbol method) =>
+        method.MethodKind == MethodKind.AnonymousFunction ? "lambda" : method.Name;
 
     private static string Describe(ExitPath exit)
     {
         int line = exit.Location.GetLineSpan().StartLinePosition.Line + 1;
-        return exit.Semantics == ControlFlowBranchSemantics.Return
+        return exit.IsReturn
             ? $"the return at line {line}"
             : $"leaving at line {line}";
     }

@@ -22,7 +22,8 @@ internal static class Tsl1006DoubleRelease
             Acquisition? released = null;
             foreach ((Acquisition target, byte status) in release.Targets)
             {
-                if (target.Origin == AcquisitionOrigin.Parameter || status != LockState.Released)
+                // Even a handle of unknown origin: after one release through a lock, a second always throws.
+                if (status != LockState.Released)
                 {
                     released = null;
                     break;

@@ -1,6 +1,7 @@
 using System.Collections.Generic;
 using System.Linq;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Operations;
 using Toolstack.Analyzers.Flow;
 
@@ -21,6 +22,8 @@ internal static class Tsl1007AwaitUnderLock
             }
         }
 
+        // One statement, one mistake: `await foreach` awaits twice (MoveNextAsync, DisposeAsync).
+        var reportedStatements = new HashSet<SyntaxNode>();
         foreach (LockEvent awaiting in context.Analysis.Events)
         {
             if (awaiting.Kind != LockEventKind.Await)
@@ -41,11 +44,25 @@ internal static class Tsl1007AwaitUnderLock
             // The await of a call already reported (a QMP call under the lock) is the same mistake.
             IOperation awaited = ((IAwaitOperation)awaiting.Operation).Operation;
             if (shortLock is not null && !context.IsReportedWithin(awaited)
-                && !awaited.DescendantsAndSelf().Any(releases.Contains))
+                && !awaited.DescendantsAndSelf().Any(releases.Contains)
+                && reportedStatements.Add(StatementOf(awaiting.Operation.Syntax)))
             {
                 context.Report(Descriptors.AwaitUnderLock, awaiting.Operation, shortLock.Location,
                     shortLock.Display, shortLock.Line);
             }
         }
+    }
+
+    private static SyntaxNode StatementOf(SyntaxNode node)
+    {
+        for (SyntaxNode? current = node; current is not null; current = current.Parent)
+        {
+            if (current is StatementSyntax)
+            {
+                return current;
+            }
+        }
+
+        return node;
     }
 }

@@ -1,4 +1,3 @@
-using Microsoft.CodeAnalysis;
 using Toolstack.Analyzers.Flow;
 
 namespace Toolstack.Analyzers.Rules;
@@ -8,6 +7,12 @@ internal static class Tsl1008MissingRequiredLock
 {
     public static void Check(RuleContext context)
     {
+        // A local function's needs are checked where it is called (its summary carries them).
+        if (context.Analysis.IsLocalFunction)
+        {
+            return;
+        }
+
         foreach (LockEvent call in context.Analysis.Events)
         {
             if (call.Kind != LockEventKind.Call || call.Required.IsEmpty || context.IsReported(call.Operation))
@@ -17,7 +22,7 @@ internal static class Tsl1008MissingRequiredLock
 
             foreach (RequiredLock required in call.Required)
             {
-                if (!IsHeld(call, required))
+                if (!call.Holds(required))
                 {
                     context.Report(Descriptors.MissingRequiredLock, call.Operation, null,
                         MethodAnalysis.CallName(call.Callee!), required.Display);
@@ -25,20 +30,5 @@ internal static class Tsl1008MissingRequiredLock
                 }
             }
         }
-    }
-
-    private static bool IsHeld(LockEvent call, RequiredLock required)
-    {
-        foreach (HeldLock held in call.Held)
-        {
-            Acquisition acquisition = held.Acquisition;
-            if (acquisition.Kind is { } kind && SymbolEqualityComparer.Default.Equals(kind.Type, required.Kind.Type)
-                && (required.Path is null || acquisition.Path is null || required.Path.Equals(acquisition.Path)))
-            {
-                return true;
-            }
-        }
-
-        return false;
     }
 }

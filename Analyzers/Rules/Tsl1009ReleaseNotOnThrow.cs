@@ -18,7 +18,8 @@ internal static class Tsl1009ReleaseNotOnThrow
         MethodAnalysis analysis = context.Analysis;
         foreach (Acquisition acquisition in analysis.Acquisitions)
         {
-            if (!Tsl1005LeakedLock.IsOwnedHere(analysis, acquisition) || context.IsReported(acquisition))
+            if (!Tsl1005LeakedLock.IsOwnedHere(analysis, acquisition) || analysis.Escaped.Contains(acquisition.Index)
+                || context.IsReported(acquisition))
             {
                 continue;
             }
@@ -50,6 +51,18 @@ internal static class Tsl1009ReleaseNotOnThrow
                     string what = lockEvent.Callee is null ? "await" : MethodAnalysis.CallName(lockEvent.Callee);
                     context.Report(Descriptors.ReleaseNotOnThrow, acquisition, lockEvent.Operation.Syntax.GetLocation(),
                         acquisition.Display, what, lockEvent.Line);
+                    break;
+                }
+            }
+
+            // A throw statement of an existing exception involves no call, but leaves just the same.
+            foreach (ExitPath exit in analysis.Exits)
+            {
+                if (!context.IsReported(acquisition) && exit.IsThrow && exit.State.IsHeld(acquisition.Index)
+                    && !IsInside(exit.Region, protectedTries))
+                {
+                    context.Report(Descriptors.ReleaseNotOnThrow, acquisition, exit.Location,
+                        acquisition.Display, "throw", exit.Location.GetLineSpan().StartLinePosition.Line + 1);
                     break;
                 }
             }
