@@ -369,4 +369,75 @@ public class EngineRegressionATests
                 .WithArguments("DriverLock '_driver' through 'Touch'", "DomainLock '_vm1'", 17,
                     "DriverLock (level 200) must be taken before DomainLock (level 300)"));
     }
+
+    // ---- found while writing the rule pages ---------------------------------------------------
+
+    [Fact]
+    public async Task Tsl1003_WrongUnlockThenRightUnlock_IsTsl1003Only()
+    {
+        // The wrong Unlock throws at run time and the handle stays held, so the right Unlock after
+        // it is not a second release. Before the fix: TSL1003 plus TSL1006 at the right Unlock.
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using Toolstack.Runtime;
+
+            class Daemon
+            {
+                private readonly DomainLock _vm1 = new("vm1");
+                private readonly DomainLock _vm2 = new("vm2");
+
+                void Run()
+                {
+                    LockHandle vm = {|#1:_vm1.Lock()|};
+                    {|#0:_vm2.Unlock(vm)|};
+                    _vm1.Unlock(vm);
+                }
+            }
+            """,
+            VerifyCS.Diagnostic("TSL1003").WithLocation(0).WithLocation(1)
+                .WithArguments("DomainLock '_vm1'", 10, "DomainLock '_vm2'"));
+    }
+
+    [Fact]
+    public async Task Tsl1002_UserLockTypeInSameProject_TakenUnderDriverLock_IsSilent()
+    {
+        // A lock type's members are what their attributes say; the SemaphoreSlim.Wait in the body
+        // of Lock() is the mechanism, not a blocking call. Before the fix: TSL1002 'Lock → SemaphoreSlim.Wait'.
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System.Threading;
+            using Toolstack.Runtime;
+
+            [LockLevel(250)]
+            sealed class PoolLock : HierarchicalLock
+            {
+                private readonly SemaphoreSlim _mutex = new(1, 1);
+
+                public PoolLock() : base("pool") { }
+
+                [AcquiresLock(typeof(PoolLock))]
+                public LockHandle Lock()
+                {
+                    LockHandle handle = BeginAcquire();
+                    _mutex.Wait();
+                    return CompleteAcquire(handle);
+                }
+
+                [ReleasesLock(typeof(PoolLock))]
+                public void Unlock(LockHandle handle) => Release(handle);
+
+                protected override void ReleaseCore(LockHandle handle) => _mutex.Release();
+            }
+
+            class Daemon
+            {
+                private readonly DriverLock _driver = new();
+                private readonly PoolLock _pool = new();
+
+                void Run()
+                {
+                    using var driver = _driver.Lock();
+                    using var pool = _pool.Lock();
+                }
+            }
+            """);
+    }
 }

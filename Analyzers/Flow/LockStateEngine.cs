@@ -609,7 +609,11 @@ internal sealed class LockStateEngine
         // A property access runs its getter, or its setter when assigned: that body counts as a call's.
         IMethodSymbol? body = callee as IMethodSymbol
             ?? (IsAssignmentTarget(operation) ? (callee as IPropertySymbol)?.SetMethod : (callee as IPropertySymbol)?.GetMethod);
-        MethodSummary? summary = body is null ? null : _context.GetSummary(body, _stack);
+
+        // A lock type's own members are what their attributes say; their bodies are the mechanism.
+        MethodSummary? summary = body is null || _model.GetLockKind(body.ContainingType) is not null
+            ? null
+            : _context.GetSummary(body, _stack);
         if (contract.IsEmpty && (summary is null || IsInert(summary)))
         {
             if (receiver is not null && IsPassThrough(callee, instance))
@@ -917,9 +921,24 @@ internal sealed class LockStateEngine
 
         foreach (int index in acquisitions)
         {
-            state.SetStatus(index, LockState.Released);
+            // Through the wrong lock the release throws and the lock stays held (TSL1003 says so);
+            // it is no longer this method's to leak, nor is a later right release a second one.
+            if (IsWrongReleaser(_acquisitions[index], releaserKind, releaserPath))
+            {
+                _escaped.Add(index);
+                state.MarkEscaped(index);
+            }
+            else
+            {
+                state.SetStatus(index, LockState.Released);
+            }
         }
     }
+
+    private static bool IsWrongReleaser(Acquisition acquisition, LockKind? releaserKind, LockPath? releaserPath) =>
+        releaserKind is not null && acquisition.Kind is { } kind
+        && (!SymbolEqualityComparer.Default.Equals(kind.Type, releaserKind.Type)
+            || (acquisition.Path is not null && releaserPath is not null && !acquisition.Path.Equals(releaserPath)));
 
     /// <summary>
     /// The acquisition a release by lock path means: the latest held one of that lock; failing
