@@ -134,9 +134,23 @@ public sealed class QmpLock : HierarchicalLock
         {
             while (true)
             {
+                // A cancellation requested while we waited wins over a hand-over that overtook its
+                // processing: SemaphoreSlim grants a cancelled WaitAsync if Release runs before
+                // the cancellation's continuation does, and a Task.Delay that had already finished
+                // does not observe the token. A caller who gave up must not be handed the lock.
+                ct.ThrowIfCancellationRequested();
                 LockFile.Attempt attempt = _file.TryAcquire(ref fd);
                 if (attempt == LockFile.Attempt.Acquired)
                 {
+                    if (ct.IsCancellationRequested)
+                    {
+                        // Cancelled while the try ran: give the lock straight back.
+                        int locked = fd;
+                        fd = -1;
+                        _file.Release(locked);
+                        ct.ThrowIfCancellationRequested();
+                    }
+
                     handle.FileDescriptor = fd;
                     return CompleteAcquire(handle);
                 }

@@ -33,6 +33,14 @@ public sealed class DomainUserdata
     private const string JsonConfigId = "libxl-json";
     private const string RecordId = "toolstack-domain";
 
+    private static readonly EnumerationOptions s_allFiles = new()
+    {
+        MatchType = MatchType.Simple,
+        AttributesToSkip = 0,
+        IgnoreInaccessible = false,
+        RecurseSubdirectories = false,
+    };
+
     /// <summary>Describes the files of domain <paramref name="domainId"/> in <paramref name="lockDirectory"/>.</summary>
     /// <exception cref="ArgumentException">The identifier could name a file outside the directory, or is empty or too long.</exception>
     /// <exception cref="LockDirectoryException">The directory does not exist or is not a directory.</exception>
@@ -117,7 +125,10 @@ public sealed class DomainUserdata
     public void Destroy()
     {
         Remove(RecordPath);
-        foreach (string path in Directory.EnumerateFiles(LockDirectory, "userdata-?." + DomainId + ".*"))
+        // Matched by hand, not by a search pattern: EnumerateFiles(dir, pattern) uses Win32 wildcard
+        // rules, where "?." and ".*" also match nothing, so "userdata-?.5.*" returned names that
+        // are not this domain's: "userdata-.5.x" was removed, and "userdata-l.5" made Destroy throw.
+        foreach (string path in Directory.EnumerateFiles(LockDirectory, "*", s_allFiles))
         {
             if (IsOwnUserdata(System.IO.Path.GetFileName(path)))
             {
@@ -141,14 +152,23 @@ public sealed class DomainUserdata
         System.IO.Path.Combine(LockDirectory, $"userdata-{kind}.{DomainId}.{userdataId}");
 
     /// <summary>
-    /// Userdata ids contain no dot, so a name belongs to this domain only if nothing dotted
-    /// follows the id: domain <c>5</c> must not take <c>userdata-l.5.abc.x</c> of domain <c>5.abc</c>.
+    /// Whether <paramref name="fileName"/> is <c>userdata-&lt;kind&gt;.&lt;id&gt;.&lt;userdata-id&gt;</c>
+    /// for this domain's id, with a one-letter kind and a non-empty userdata id. Userdata ids contain
+    /// no dot, so a name belongs to this domain only if nothing dotted follows the id: domain
+    /// <c>5</c> must not take <c>userdata-l.5.abc.x</c> of domain <c>5.abc</c>.
     /// </summary>
     private bool IsOwnUserdata(string fileName)
     {
-        // The enumeration pattern already matched "userdata-?.<id>.".
-        int userdataIdStart = "userdata-?.".Length + DomainId.Length + 1;
-        return fileName.IndexOf('.', userdataIdStart) < 0;
+        const string Prefix = "userdata-";
+        int idStart = Prefix.Length + 2;                      // after "userdata-<kind>."
+        int userdataIdStart = idStart + DomainId.Length + 1;  // after "<id>."
+        return fileName.Length > userdataIdStart
+            && fileName.StartsWith(Prefix, StringComparison.Ordinal)
+            && char.IsAsciiLetter(fileName[Prefix.Length])
+            && fileName[Prefix.Length + 1] == '.'
+            && string.CompareOrdinal(fileName, idStart, DomainId, 0, DomainId.Length) == 0
+            && fileName[userdataIdStart - 1] == '.'
+            && fileName.IndexOf('.', userdataIdStart) < 0;
     }
 
     private void Remove(string path)
