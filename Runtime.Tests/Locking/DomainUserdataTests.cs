@@ -462,4 +462,18 @@ public sealed class DomainUserdataTests : IDisposable
         Assert.Equal(FilePermissions.S_IFREG, stat.st_mode & FilePermissions.S_IFMT);
         Assert.Equal(FilePermissions.S_IRUSR | FilePermissions.S_IWUSR, stat.st_mode & FilePermissions.ACCESSPERMS);
     }
+
+    [Fact]
+    public void Destroy_LockDirectoryRemoved_ThrowsLockDirectoryException()
+    {
+        string gone = System.IO.Path.Combine(_dir.Path, "gone");
+        Directory.CreateDirectory(gone);
+        var domain = new DomainUserdata(gone, "vm1");
+        domain.Create();
+        Directory.Delete(gone, recursive: true);
+
+        var error = Assert.Throws<LockDirectoryException>(domain.Destroy);
+
+        Assert.Contains(gone, error.Message);
+    }
 }

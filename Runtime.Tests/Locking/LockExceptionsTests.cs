@@ -131,4 +131,22 @@ public sealed class LockExceptionsTests
         Assert.Null(e.Errno);
         Assert.Equal("not a directory", e.Message);
     }
+
+    [Fact]
+    public void WrongLockException_TwoInstancesWithOneName_SaysAnotherInstance()
+    {
+        var first = new DomainLock("vm1");
+        var second = new DomainLock("vm1");
+        LockHandle handle = first.Lock();
+        try
+        {
+            var error = Assert.Throws<WrongLockException>(() => second.Unlock(handle));
+
+            Assert.Contains("through another instance of DomainLock 'vm1'", error.Message);
+        }
+        finally
+        {
+            first.Unlock(handle);
+        }
+    }
 }

@@ -7,8 +7,7 @@ namespace Toolstack.Runtime;
 public sealed class WrongLockException : LockException
 {
     internal WrongLockException(HierarchicalLock issuer, HierarchicalLock releaser)
-        : base($"A handle of {issuer} cannot be released through {releaser}: " +
-               $"release it through {issuer}, which issued it.")
+        : base(Describe(issuer, releaser))
     {
         Issuer = issuer;
         Releaser = releaser;
@@ -19,4 +18,11 @@ public sealed class WrongLockException : LockException
 
     /// <summary>The lock the release was attempted through.</summary>
     public HierarchicalLock Releaser { get; }
+
+    private static string Describe(HierarchicalLock issuer, HierarchicalLock releaser)
+    {
+        // Two locks of one type and name (two JsonLock objects for one domain) are still two locks.
+        string through = issuer.ToString() == releaser.ToString() ? $"another instance of {releaser}" : releaser.ToString();
+        return $"A handle of {issuer} cannot be released through {through}: release it through {issuer}, which issued it.";
+    }
 }

@@ -1,5 +1,7 @@
 using System;
+using System.Collections.Generic;
 using System.IO;
+using System.Linq;
 using Mono.Unix.Native;
 
 namespace Toolstack.Runtime;
@@ -128,7 +130,17 @@ public sealed class DomainUserdata
         // Matched by hand, not by a search pattern: EnumerateFiles(dir, pattern) uses Win32 wildcard
         // rules, where "?." and ".*" also match nothing, so "userdata-?.5.*" returned names that
         // are not this domain's: "userdata-.5.x" was removed, and "userdata-l.5" made Destroy throw.
-        foreach (string path in Directory.EnumerateFiles(LockDirectory, "*", s_allFiles))
+        IEnumerable<string> files;
+        try
+        {
+            files = Directory.EnumerateFiles(LockDirectory, "*", s_allFiles).ToList();
+        }
+        catch (Exception e) when (e is DirectoryNotFoundException or UnauthorizedAccessException or IOException)
+        {
+            throw new LockDirectoryException(LockDirectory, $"Cannot list lock directory '{LockDirectory}': {e.Message}");
+        }
+
+        foreach (string path in files)
         {
             if (IsOwnUserdata(System.IO.Path.GetFileName(path)))
             {
