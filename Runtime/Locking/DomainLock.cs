@@ -15,6 +15,7 @@ namespace Toolstack.Runtime;
 public sealed class DomainLock : HierarchicalLock
 {
     private readonly SemaphoreSlim _mutex = new(1, 1);
+    private volatile LockHandle? _holder;
 
     /// <summary>Creates the lock of the domain named <paramref name="name"/>.</summary>
     public DomainLock(string name) : base(name) { }
@@ -38,6 +39,7 @@ public sealed class DomainLock : HierarchicalLock
             throw;
         }
 
+        _holder = handle;
         return CompleteAcquire(handle);
     }
 
@@ -48,5 +50,57 @@ public sealed class DomainLock : HierarchicalLock
     public void Unlock(LockHandle handle) => Release(handle);
 
     /// <inheritdoc />
-    protected override void ReleaseCore(LockHandle handle) => _mutex.Release();
+    protected override void ReleaseCore(LockHandle handle)
+    {
+        _holder = null;
+        _mutex.Release();
+    }
+
+    /// <summary>
+    /// Gives the lock up on behalf of its current holder, whose handle stays valid (suspended) and
+    /// is returned: entering a monitor. <see cref="Resume"/> takes it back into the same handle.
+    /// </summary>
+    /// <exception cref="LockNotHeldException">Nobody holds the lock.</exception>
+    internal LockHandle Suspend()
+    {
+        LockHandle? handle = _holder;
+        if (handle is null || !handle.TrySuspend())
+        {
+            throw new LockNotHeldException(this);
+        }
+
+        _holder = null;
+        LockValidator.OnReleased(handle);
+        _mutex.Release();
+        return handle;
+    }
+
+    /// <summary>
+    /// Takes the lock back into a handle <see cref="Suspend"/> returned, waiting while another
+    /// thread holds it: leaving a monitor. If the handle was released while suspended, the lock
+    /// is not taken and false is returned.
+    /// </summary>
+    internal bool Resume(LockHandle handle)
+    {
+        LockValidator.OnAcquiring(handle);
+        try
+        {
+            _mutex.Wait();
+        }
+        catch
+        {
+            LockValidator.OnReleased(handle);
+            throw;
+        }
+
+        if (!handle.TryResume())
+        {
+            LockValidator.OnReleased(handle);
+            _mutex.Release();
+            return false;
+        }
+
+        _holder = handle;
+        return true;
+    }
 }

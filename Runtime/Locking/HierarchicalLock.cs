@@ -94,6 +94,12 @@ public abstract class HierarchicalLock
 
         if (!handle.TryMarkReleased())
         {
+            // A suspended handle (its monitor entered and never left) has nothing left to give back.
+            if (handle.TryDropSuspended())
+            {
+                return;
+            }
+
             throw new LockNotHeldException(this);
         }
 
@@ -105,6 +111,10 @@ public abstract class HierarchicalLock
         if (handle.TryMarkReleased())
         {
             Finish(handle);
+        }
+        else
+        {
+            handle.TryDropSuspended();
         }
     }
 

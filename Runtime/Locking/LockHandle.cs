@@ -19,6 +19,7 @@ public sealed class LockHandle : IDisposable, IAsyncDisposable
     private const int Pending = 0;
     private const int Held = 1;
     private const int Released = 2;
+    private const int Suspended = 3;
 
     private int _state;
 
@@ -27,8 +28,14 @@ public sealed class LockHandle : IDisposable, IAsyncDisposable
     /// <summary>The lock that issued this handle; only it can release the handle.</summary>
     public HierarchicalLock Source { get; }
 
-    /// <summary>True from acquisition until the handle is released.</summary>
+    /// <summary>True from acquisition until the handle is released, except while its lock is lent out (a monitor is entered).</summary>
     public bool IsHeld => Volatile.Read(ref _state) == Held;
+
+    /// <summary>
+    /// True while the lock is given up on the holder's behalf and will be taken back into this
+    /// handle: a domain's lock while its monitor is entered.
+    /// </summary>
+    public bool IsSuspended => Volatile.Read(ref _state) == Suspended;
 
     /// <summary>The open lock file of a file lock while held; -1 for in-memory locks.</summary>
     internal int FileDescriptor { get; set; } = -1;
@@ -50,7 +57,8 @@ public sealed class LockHandle : IDisposable, IAsyncDisposable
     }
 
     /// <inheritdoc />
-    public override string ToString() => $"handle of {Source}{(IsHeld ? "" : " (released)")}";
+    public override string ToString() =>
+        $"handle of {Source}{(IsHeld ? "" : IsSuspended ? " (suspended)" : " (released)")}";
 
     internal void MarkHeld() => Volatile.Write(ref _state, Held);
 
@@ -60,4 +68,13 @@ public sealed class LockHandle : IDisposable, IAsyncDisposable
     internal bool TryMarkReleased() => Interlocked.CompareExchange(ref _state, Released, Held) == Held;
 
     internal bool WasEverIssued => Volatile.Read(ref _state) != Pending;
+
+    /// <summary>Held → suspended; false if it was not held.</summary>
+    internal bool TrySuspend() => Interlocked.CompareExchange(ref _state, Suspended, Held) == Held;
+
+    /// <summary>Suspended → held; false if it was released meanwhile.</summary>
+    internal bool TryResume() => Interlocked.CompareExchange(ref _state, Held, Suspended) == Suspended;
+
+    /// <summary>Suspended → released: the lock was already given up, nothing else to do.</summary>
+    internal bool TryDropSuspended() => Interlocked.CompareExchange(ref _state, Released, Suspended) == Suspended;
 }

@@ -1,0 +1,125 @@
+namespace Toolstack.Runtime.Tests.Locking;
+
+/// <summary>
+/// Suspending a held domain lock (entering a monitor) gives it up without ending the holder's
+/// handle; resuming (leaving the monitor) takes it back into the same handle.
+/// </summary>
+[Collection(NonParallelCollection.Name)]
+public sealed class DomainLockSuspendTests : ValidatorScope
+{
+    public DomainLockSuspendTests() : base(enabled: true) { }
+
+    [Fact]
+    public void Suspend_HeldLock_OtherThreadsCanTakeItAndResumeTakesItBack()
+    {
+        var vm = new DomainLock("vm1");
+        LockHandle handle = vm.Lock();
+
+        LockHandle suspended = vm.Suspend();
+
+        Assert.Same(handle, suspended);
+        Assert.True(handle.IsSuspended);
+        Assert.False(handle.IsHeld);
+        using (var contender = Contender.Start(vm.Lock))
+        {
+            Assert.True(contender.WaitAcquired(Timeouts.MustComplete));
+        }
+
+        Assert.True(vm.Resume(handle));
+        Assert.True(handle.IsHeld);
+        using (var contender = Contender.Start(vm.Lock))
+        {
+            Assert.False(contender.WaitAcquired(Timeouts.StaysBlocked));
+            handle.Dispose();
+            Assert.True(contender.WaitAcquired(Timeouts.MustComplete));
+        }
+
+        Assert.False(handle.IsHeld);
+    }
+
+    [Fact]
+    public void Resume_WhileAnotherThreadHoldsIt_WaitsForIt()
+    {
+        var vm = new DomainLock("vm1");
+        LockHandle handle = vm.Lock();
+        vm.Suspend();
+        bool resumed = false;
+        using (var other = Contender.Start(vm.Lock))
+        {
+            Assert.True(other.WaitAcquired(Timeouts.MustComplete));
+            var resumer = new Thread(() => resumed = vm.Resume(handle)) { IsBackground = true };
+            resumer.Start();
+
+            Assert.False(resumer.Join(Timeouts.StaysBlocked));
+            other.Dispose();
+            Assert.True(resumer.Join(Timeouts.MustComplete));
+        }
+
+        Assert.True(resumed);
+        Assert.True(handle.IsHeld);
+        vm.Unlock(handle);
+    }
+
+    [Fact]
+    public void Suspend_NotHeld_ThrowsLockNotHeldException()
+    {
+        var vm = new DomainLock("vm1");
+
+        Assert.Throws<LockNotHeldException>(() => vm.Suspend());
+    }
+
+    [Fact]
+    public void DisposeWhileSuspended_ReleasesTheHandleOnly_ResumeThenReturnsFalse()
+    {
+        var vm = new DomainLock("vm1");
+        LockHandle handle = vm.Lock();
+        vm.Suspend();
+        LockHandle other = vm.Lock();
+
+        handle.Dispose();
+
+        // The other holder keeps the lock: the suspended handle had nothing left to give back.
+        Assert.True(other.IsHeld);
+        using (var contender = Contender.Start(vm.Lock))
+        {
+            Assert.False(contender.WaitAcquired(Timeouts.StaysBlocked));
+            other.Dispose();
+            Assert.True(contender.WaitAcquired(Timeouts.MustComplete));
+        }
+
+        Assert.False(vm.Resume(handle));
+        vm.Lock().Dispose();
+    }
+
+    [Fact]
+    public void UnlockWhileSuspended_DoesNotThrow_AndHandleIsReleased()
+    {
+        var vm = new DomainLock("vm1");
+        LockHandle handle = vm.Lock();
+        vm.Suspend();
+
+        vm.Unlock(handle);
+
+        Assert.False(handle.IsHeld);
+        Assert.False(handle.IsSuspended);
+        Assert.Throws<LockNotHeldException>(() => vm.Unlock(handle));
+    }
+
+    [Fact]
+    public void Validator_WhileSuspended_TheFlowDoesNotHoldIt_AfterResumeItDoes()
+    {
+        var driver = new DriverLock();
+        var vm = new DomainLock("vm1");
+        LockHandle handle = vm.Lock();
+        vm.Suspend();
+
+        Assert.Empty(LockValidator.HeldByCurrentFlow());
+        driver.Lock().Dispose();
+
+        Assert.True(vm.Resume(handle));
+        Assert.Equal(new HierarchicalLock[] { vm }, LockValidator.HeldByCurrentFlow());
+        Assert.Throws<LockOrderException>(() => driver.Lock());
+        handle.Dispose();
+        Assert.Empty(LockValidator.HeldByCurrentFlow());
+    }
+}
