@@ -56,6 +56,9 @@ public sealed class DomainLock : HierarchicalLock
         _mutex.Release();
     }
 
+    /// <summary>Whether some thread holds the lock (not suspended).</summary>
+    internal bool IsHeldByAnyone => _holder is not null;
+
     /// <summary>
     /// Gives the lock up on behalf of its current holder, whose handle stays valid (suspended) and
     /// is returned: entering a monitor. <see cref="Resume"/> takes it back into the same handle.
