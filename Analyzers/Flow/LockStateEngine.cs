@@ -610,6 +610,12 @@ internal sealed class LockStateEngine
         IMethodSymbol? body = callee as IMethodSymbol
             ?? (IsAssignmentTarget(operation) ? (callee as IPropertySymbol)?.SetMethod : (callee as IPropertySymbol)?.GetMethod);
 
+        // Attributes may sit on the accessor a property access runs rather than on the property.
+        if (contract.IsEmpty && callee is IPropertySymbol && body is not null)
+        {
+            contract = _model.GetContract(body);
+        }
+
         // A lock type's own members are what their attributes say; their bodies are the mechanism.
         MethodSummary? summary = body is null || _model.GetLockKind(body.ContainingType) is not null
             ? null

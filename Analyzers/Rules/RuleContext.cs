@@ -34,6 +34,20 @@ internal sealed class RuleContext
 
     public bool IsReported(Acquisition acquisition) => _reportedAcquisitions.Contains(acquisition.Index);
 
+    /// <summary>Whether anything inside <paramref name="span"/> (a statement) was reported, by any rule.</summary>
+    public bool IsReportedWithin(TextSpan span)
+    {
+        foreach ((string _, TextSpan reported) in _reported)
+        {
+            if (span.Contains(reported))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     public void Report(DiagnosticDescriptor descriptor, IOperation operation, Location? related, params object[] arguments)
     {
         if (Report(descriptor, operation.Syntax.GetLocation(), related, arguments))

@@ -22,7 +22,8 @@ internal static class Tsl1007AwaitUnderLock
             }
         }
 
-        // One statement, one mistake: `await foreach` awaits twice (MoveNextAsync, DisposeAsync).
+        // One statement, one mistake: `await foreach` awaits twice (MoveNextAsync, DisposeAsync), and
+        // `await using var x = await Call()` under a lock is the call's mistake (TSL1004) once.
         var reportedStatements = new HashSet<SyntaxNode>();
         foreach (LockEvent awaiting in context.Analysis.Events)
         {
@@ -43,9 +44,11 @@ internal static class Tsl1007AwaitUnderLock
 
             // The await of a call already reported (a QMP call under the lock) is the same mistake.
             IOperation awaited = ((IAwaitOperation)awaiting.Operation).Operation;
+            SyntaxNode statement = StatementOf(awaiting.Operation.Syntax);
             if (shortLock is not null && !context.IsReportedWithin(awaited)
                 && !awaited.DescendantsAndSelf().Any(releases.Contains)
-                && reportedStatements.Add(StatementOf(awaiting.Operation.Syntax)))
+                && !context.IsReportedWithin(statement.Span)
+                && reportedStatements.Add(statement))
             {
                 context.Report(Descriptors.AwaitUnderLock, awaiting.Operation, shortLock.Location,
                     shortLock.Display, shortLock.Line);
