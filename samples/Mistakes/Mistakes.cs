@@ -4,36 +4,13 @@ using Toolstack.Runtime;
 
 namespace Toolstack.Samples.Mistakes;
 
-/// <summary>A QMP-like call, for the samples: marked as every QMP call is.</summary>
-public sealed class FakeMonitor
-{
-    [RequiresUnlocked]
-    public Task StopAsync(CancellationToken ct = default) => Task.CompletedTask;
-}
-
-/// <summary>State that only the domain lock may guard.</summary>
-public sealed class DomainState
-{
-    public DomainState(DomainLock guard) => Guard = guard;
-
-    public DomainLock Guard { get; }
-
-    public string Status { get; private set; } = "running";
-
-    [RequiresLock(typeof(DomainLock), Lock = nameof(Guard))]
-    public void MarkPaused() => Status = "paused";
-}
-
 /// <summary>One method per mistake; everything else in each method is right.</summary>
 public sealed class Mistakes
 {
     private readonly DriverLock _driver = new();
     private readonly DomainLock _vm1 = new("vm1");
     private readonly DomainLock _vm2 = new("vm2");
-    private readonly DomainState _state;
-    private readonly FakeMonitor _monitor = new();
-
-    public Mistakes() => _state = new DomainState(_vm1);
+    private readonly Domain _domain = new("vm3");
 
     // TSL1001: the domain lock is inner to the driver lock; take the driver lock first.
     public void DriverAfterDomain()
@@ -57,12 +34,12 @@ public sealed class Mistakes
     }
 
     // TSL1004: a QMP call with the domain lock held; enter the monitor instead.
-    public async Task QmpCallUnderDomainLock()
+    public async Task QmpCallUnderDomainLock(QmpClient qmp)
     {
         LockHandle vm = _vm1.Lock();
         try
         {
-            await _monitor.StopAsync();
+            await qmp.StopAsync();
         }
         finally
         {
@@ -99,7 +76,7 @@ public sealed class Mistakes
     }
 
     // TSL1008: the domain's state changed without its lock.
-    public void ChangeStateWithoutLock() => _state.MarkPaused();
+    public void ChangeStateWithoutLock() => _domain.State = DomainRunState.Paused;
 
     // TSL1009: if Refresh throws, the driver lock is never released.
     public void ReleaseOnNormalPathOnly()
