@@ -1,3 +1,4 @@
+using System;
 using System.Threading;
 
 namespace Toolstack.Runtime;
@@ -15,10 +16,11 @@ namespace Toolstack.Runtime;
 public sealed class DomainLock : HierarchicalLock
 {
     private readonly SemaphoreSlim _mutex = new(1, 1);
+    private readonly Action<LockHandle> _wait;
     private volatile LockHandle? _holder;
 
     /// <summary>Creates the lock of the domain named <paramref name="name"/>.</summary>
-    public DomainLock(string name) : base(name) { }
+    public DomainLock(string name) : base(name) => _wait = _ => _mutex.Wait();
 
     /// <summary>Acquires the lock, waiting while another thread holds it.</summary>
     /// <returns>The handle; release it with <see cref="Unlock"/> or by disposing it.</returns>
@@ -26,21 +28,9 @@ public sealed class DomainLock : HierarchicalLock
     [AcquiresLock(typeof(DomainLock))]
     public LockHandle Lock()
     {
-        LockHandle handle = BeginAcquire();
-        try
-        {
-            _mutex.Wait();
-        }
-        catch
-        {
-            // The wait was interrupted (Thread.Interrupt): nothing is held, so the validator
-            // must not go on believing this flow holds the lock.
-            AbandonAcquire(handle);
-            throw;
-        }
-
+        LockHandle handle = AcquireBlocking(_wait);
         _holder = handle;
-        return CompleteAcquire(handle);
+        return handle;
     }
 
     /// <summary>Releases a handle this lock issued.</summary>

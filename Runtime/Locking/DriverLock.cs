@@ -1,3 +1,4 @@
+using System;
 using System.Threading;
 
 namespace Toolstack.Runtime;
@@ -16,34 +17,19 @@ namespace Toolstack.Runtime;
 public sealed class DriverLock : HierarchicalLock
 {
     private readonly SemaphoreSlim _mutex = new(1, 1);
+    private readonly Action<LockHandle> _wait;
 
     /// <summary>Creates the driver lock, named <c>driver</c>.</summary>
     public DriverLock() : this("driver") { }
 
     /// <summary>Creates a driver lock with a name for diagnostics.</summary>
-    public DriverLock(string name) : base(name) { }
+    public DriverLock(string name) : base(name) => _wait = _ => _mutex.Wait();
 
     /// <summary>Acquires the lock, waiting while another thread holds it.</summary>
     /// <returns>The handle; release it with <see cref="Unlock"/> or by disposing it.</returns>
     /// <exception cref="LockOrderException">Validation is on and a lock at or inside this level is held.</exception>
     [AcquiresLock(typeof(DriverLock))]
-    public LockHandle Lock()
-    {
-        LockHandle handle = BeginAcquire();
-        try
-        {
-            _mutex.Wait();
-        }
-        catch
-        {
-            // The wait was interrupted (Thread.Interrupt): nothing is held, so the validator
-            // must not go on believing this flow holds the lock.
-            AbandonAcquire(handle);
-            throw;
-        }
-
-        return CompleteAcquire(handle);
-    }
+    public LockHandle Lock() => AcquireBlocking(_wait);
 
     /// <summary>Releases a handle this lock issued.</summary>
     /// <exception cref="WrongLockException">Another lock issued <paramref name="handle"/>.</exception>

@@ -66,6 +66,31 @@ public abstract class HierarchicalLock
         return handle;
     }
 
+    /// <summary>
+    /// The whole blocking acquisition protocol: <see cref="BeginAcquire"/>, then
+    /// <paramref name="wait"/> until the lock is the new handle's, then <see cref="CompleteAcquire"/>
+    /// — or <see cref="AbandonAcquire"/> if the wait throws.
+    /// </summary>
+    /// <exception cref="LockOrderException">Validation is on and a lock at or inside this level is held.</exception>
+    protected LockHandle AcquireBlocking(Action<LockHandle> wait)
+    {
+        ArgumentNullException.ThrowIfNull(wait);
+        LockHandle handle = BeginAcquire();
+        try
+        {
+            wait(handle);
+        }
+        catch
+        {
+            // Interrupted, or the lock could not be had: nothing is held, and the validator must
+            // not go on believing this flow holds it.
+            AbandonAcquire(handle);
+            throw;
+        }
+
+        return CompleteAcquire(handle);
+    }
+
     /// <summary>The lock is now held through <paramref name="handle"/>; returns it for the caller.</summary>
     protected static LockHandle CompleteAcquire(LockHandle handle)
     {

@@ -39,21 +39,7 @@ public sealed class JsonLock : HierarchicalLock
     /// <exception cref="LockOrderException">Validation is on and a lock at or inside this level is held.</exception>
     [Blocking]
     [AcquiresLock(typeof(JsonLock))]
-    public LockHandle Lock()
-    {
-        LockHandle handle = BeginAcquire();
-        try
-        {
-            handle.FileDescriptor = _file.AcquireBlocking();
-        }
-        catch
-        {
-            AbandonAcquire(handle);
-            throw;
-        }
-
-        return CompleteAcquire(handle);
-    }
+    public LockHandle Lock() => AcquireBlocking(handle => handle.FileDescriptor = _file.AcquireBlocking());
 
     /// <summary>Releases a handle this lock issued: unlinks the lock file, then closes it.</summary>
     /// <exception cref="WrongLockException">Another lock issued <paramref name="handle"/>.</exception>
