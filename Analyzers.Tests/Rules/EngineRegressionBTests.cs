@@ -507,4 +507,90 @@ public class EngineRegressionBTests
             VerifyCS.Diagnostic("TSL1009").WithLocation(0).WithLocation(1)
                 .WithArguments("DomainLock '_vm'", "Dictionary.this[]", 12));
     }
+
+    /// <summary>
+    /// Found by the hot-plug sample: an exception leaving a <c>using</c> inside a try reaches the
+    /// catch only after the using's dispose. Before the fix the catch saw the lock still held and
+    /// TSL1005 was reported at its return.
+    /// </summary>
+    [Fact]
+    public async Task Tsl1005_UsingInsideTryWithCatchThatReturns_IsSilent()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System;
+            using Toolstack.Runtime;
+
+            class Daemon
+            {
+                private readonly DomainLock _vm = new("vm1");
+
+                int Run()
+                {
+                    try
+                    {
+                        using (_vm.Lock())
+                        {
+                            Console.WriteLine();
+                        }
+
+                        return 0;
+                    }
+                    catch (InvalidOperationException)
+                    {
+                        return 1;
+                    }
+                }
+
+                int Nested()
+                {
+                    try
+                    {
+                        {
+                            using LockHandle vm = _vm.Lock();
+                            Console.WriteLine();
+                        }
+
+                        return 0;
+                    }
+                    catch (InvalidOperationException)
+                    {
+                        return 1;
+                    }
+                }
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task Tsl1005_ExplicitReleaseInsideTry_CatchThatReturns_Reports()
+    {
+        // The counterpart: without a finally, a throw before the release reaches the catch with
+        // the lock held, and the catch's return leaks it.
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System;
+            using Toolstack.Runtime;
+
+            class Daemon
+            {
+                private readonly DomainLock _vm = new("vm1");
+
+                int Run()
+                {
+                    LockHandle vm = {|#0:_vm.Lock()|};
+                    try
+                    {
+                        Console.WriteLine();
+                        _vm.Unlock(vm);
+                        return 0;
+                    }
+                    catch (InvalidOperationException)
+                    {
+                        {|#1:return 1;|}
+                    }
+                }
+            }
+            """,
+            VerifyCS.Diagnostic("TSL1005").WithLocation(0).WithLocation(1)
+                .WithArguments("DomainLock '_vm'", "Run", "the return at line 19"));
+    }
 }

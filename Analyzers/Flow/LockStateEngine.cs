@@ -188,13 +188,26 @@ internal sealed class LockStateEngine
         ControlFlowRegion previousRegion = _currentRegion;
         _currentRegion = block.EnclosingRegion;
         LockState state = input.Clone();
+
+        // An exception thrown by an operation reaches the catch handlers with the state before it.
+        bool catches = HasCatchAbove(block, first, last);
         foreach (IOperation operation in block.Operations)
         {
+            if (catches)
+            {
+                SeedHandlers(block, state, first, last, flowTo);
+            }
+
             Visit(operation, state);
         }
 
         if (block.BranchValue is not null)
         {
+            if (catches)
+            {
+                SeedHandlers(block, state, first, last, flowTo);
+            }
+
             HandleValue? value = Visit(block.BranchValue, state);
             if (block.FallThroughSuccessor?.Semantics == ControlFlowBranchSemantics.Return && value is not null)
             {
@@ -207,8 +220,6 @@ internal sealed class LockStateEngine
             }
         }
 
-        // An exception anywhere in a try block reaches its catch handlers.
-        SeedHandlers(block, input, state, first, last, flowTo);
 
         if (block.ConditionalSuccessor is { } conditional)
         {
@@ -321,10 +332,51 @@ internal sealed class LockStateEngine
         return result;
     }
 
-    private void SeedHandlers(BasicBlock block, LockState input, LockState output, int first, int last,
+    /// <summary>
+    /// An exception anywhere in a try block reaches its catch handlers — after the finally blocks
+    /// (a <c>using</c>'s dispose among them) of every try it leaves on the way.
+    /// </summary>
+    private void SeedHandlers(BasicBlock block, LockState state, int first, int last,
         System.Action<int, LockState> flowTo)
     {
+        // The exceptional path's finally runs are not events of their own: record none of them.
+        List<LockEvent>? events = _events;
+        _events = null;
+        try
+        {
+            SeedHandlersCore(block, state.Clone(), first, last, flowTo);
+        }
+        finally
+        {
+            _events = events;
+        }
+    }
+
+    private static bool HasCatchAbove(BasicBlock block, int first, int last)
+    {
         for (ControlFlowRegion? region = block.EnclosingRegion; region is not null; region = region.EnclosingRegion)
+        {
+            if (region.Kind == ControlFlowRegionKind.Try && region.EnclosingRegion is { } tryAndHandlers)
+            {
+                foreach (ControlFlowRegion handler in tryAndHandlers.NestedRegions)
+                {
+                    if (handler.Kind is ControlFlowRegionKind.Catch or ControlFlowRegionKind.FilterAndHandler
+                        && handler.FirstBlockOrdinal >= first && handler.LastBlockOrdinal <= last)
+                    {
+                        return true;
+                    }
+                }
+            }
+        }
+
+        return false;
+    }
+
+    private void SeedHandlersCore(BasicBlock block, LockState state, int first, int last,
+        System.Action<int, LockState> flowTo)
+    {
+        LockState? current = state;
+        for (ControlFlowRegion? region = block.EnclosingRegion; region is not null && current is not null; region = region.EnclosingRegion)
         {
             if (region.Kind != ControlFlowRegionKind.Try || region.EnclosingRegion is not { } tryAndHandlers)
             {
@@ -333,11 +385,19 @@ internal sealed class LockStateEngine
 
             foreach (ControlFlowRegion handler in tryAndHandlers.NestedRegions)
             {
+                if (current is null)
+                {
+                    break;
+                }
+
                 if (handler.Kind is ControlFlowRegionKind.Catch or ControlFlowRegionKind.FilterAndHandler
                     && handler.FirstBlockOrdinal >= first && handler.LastBlockOrdinal <= last)
                 {
-                    flowTo(handler.FirstBlockOrdinal, input);
-                    flowTo(handler.FirstBlockOrdinal, output);
+                    flowTo(handler.FirstBlockOrdinal, current);
+                }
+                else if (handler.Kind == ControlFlowRegionKind.Finally)
+                {
+                    current = RunFinally(handler, current);
                 }
             }
         }

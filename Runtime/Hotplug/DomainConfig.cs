@@ -41,6 +41,21 @@ public sealed record DomainConfig
         return this with { Disks = Disks.Add(disk) };
     }
 
+    /// <summary>This config without the disk of device <paramref name="device"/> (the same config when it has none).</summary>
+    public DomainConfig WithoutDisk(string device)
+    {
+        ArgumentNullException.ThrowIfNull(device);
+        for (int i = 0; i < Disks.Length; i++)
+        {
+            if (Disks[i].Device == device)
+            {
+                return this with { Disks = Disks.RemoveAt(i) };
+            }
+        }
+
+        return this;
+    }
+
     /// <summary>Whether QEMU's medium file name <paramref name="qemuFileName"/> is described by some disk.</summary>
     public bool Describes(string device, string qemuFileName)
     {
