@@ -476,4 +476,22 @@ public sealed class DomainUserdataTests : IDisposable
 
         Assert.Contains(gone, error.Message);
     }
+
+    [Fact]
+    public void Destroy_RemovesALeftoverOfAnInterruptedConfigWrite_ButNotLookAlikes()
+    {
+        var domain = new DomainUserdata(_dir.Path, "5");
+        domain.Create();
+        File.WriteAllText(domain.JsonConfigPath + ".tmp-4242", "{");
+        File.WriteAllText(domain.JsonConfigPath + ".tmp-x", "{");
+        var other = new DomainUserdata(_dir.Path, "55");
+        other.Create();
+        File.WriteAllText(other.JsonConfigPath + ".tmp-4242", "{");
+
+        domain.Destroy();
+
+        Assert.False(File.Exists(domain.JsonConfigPath + ".tmp-4242"));
+        Assert.True(File.Exists(domain.JsonConfigPath + ".tmp-x"));
+        Assert.True(File.Exists(other.JsonConfigPath + ".tmp-4242"));
+    }
 }

@@ -57,7 +57,7 @@ public static class DomainConfigFile
         ArgumentNullException.ThrowIfNull(config);
         string path = ConfigPath(json);
         string directory = Path.GetDirectoryName(path)!;
-        string temporary = path + ".tmp-" + Environment.ProcessId;
+        string temporary = path + DomainUserdata.TemporarySuffix + Environment.ProcessId;
         try
         {
             using (var stream = new FileStream(CreateOwnerOnly(temporary, directory), FileAccess.Write))

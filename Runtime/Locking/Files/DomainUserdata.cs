@@ -142,7 +142,8 @@ public sealed class DomainUserdata
 
         foreach (string path in files)
         {
-            if (IsOwnUserdata(System.IO.Path.GetFileName(path)))
+            string name = System.IO.Path.GetFileName(path);
+            if (IsOwnUserdata(name) || IsLeftoverOfConfigWrite(name))
             {
                 Remove(path);
             }
@@ -182,6 +183,21 @@ public sealed class DomainUserdata
             && fileName[userdataIdStart - 1] == '.'
             && fileName.IndexOf('.', userdataIdStart) < 0;
     }
+
+    /// <summary>
+    /// A config write killed before its rename leaves <c>&lt;config&gt;.tmp-&lt;pid&gt;</c> beside the
+    /// config: the domain's too.
+    /// </summary>
+    private bool IsLeftoverOfConfigWrite(string fileName)
+    {
+        string prefix = System.IO.Path.GetFileName(JsonConfigPath) + TemporarySuffix;
+        return fileName.Length > prefix.Length
+            && fileName.StartsWith(prefix, StringComparison.Ordinal)
+            && fileName.AsSpan(prefix.Length).IndexOfAnyExceptInRange('0', '9') < 0;
+    }
+
+    /// <summary>What a config write appends to the config's name, before the writer's process id.</summary>
+    internal const string TemporarySuffix = ".tmp-";
 
     private void Remove(string path)
     {
