@@ -169,51 +169,37 @@ internal static class LockFixSupport
     };
 
     /// <summary>The level of the lock a call acquires, by its <c>[AcquiresLock]</c>; null when its attributes do not say.</summary>
-    public static int? AcquiredLevel(InvocationExpressionSyntax call, SemanticModel model, LockModel lockModel, CancellationToken ct)
-    {
-        if (model.GetSymbolInfo(call, ct).Symbol is not IMethodSymbol method)
-        {
-            return null;
-        }
-
-        MemberContract contract = lockModel.GetContract(method.ReducedFrom ?? method.OriginalDefinition);
-        return contract.Acquires.Length == 1 && contract.Acquires[0].Kind is { } kind ? kind.Level : null;
-    }
+    public static int? AcquiredLevel(InvocationExpressionSyntax call, SemanticModel model, LockModel lockModel, CancellationToken ct) =>
+        AcquiredKind(call, model, lockModel, ct)?.Level;
 
     /// <summary>The lock a call acquires, by its <c>[AcquiresLock]</c>; null when its attributes do not say.</summary>
-    public static LockKind? AcquiredKind(InvocationExpressionSyntax call, SemanticModel model, LockModel lockModel, CancellationToken ct)
-    {
-        if (model.GetSymbolInfo(call, ct).Symbol is not IMethodSymbol method)
-        {
-            return null;
-        }
-
-        MemberContract contract = lockModel.GetContract(method.ReducedFrom ?? method.OriginalDefinition);
-        return contract.Acquires.Length == 1 ? contract.Acquires[0].Kind : null;
-    }
+    public static LockKind? AcquiredKind(InvocationExpressionSyntax call, SemanticModel model, LockModel lockModel, CancellationToken ct) =>
+        ContractOf(call, model, lockModel, ct) is { Acquires.Length: 1 } contract ? contract.Acquires[0].Kind : null;
 
     /// <summary>Whether the call may block (<c>[Blocking]</c> or a listed blocking API).</summary>
     public static bool IsBlocking(InvocationExpressionSyntax call, SemanticModel model, LockModel lockModel, CancellationToken ct) =>
-        model.GetSymbolInfo(call, ct).Symbol is IMethodSymbol method
-        && lockModel.GetContract(method.ReducedFrom ?? method.OriginalDefinition).IsBlocking;
+        ContractOf(call, model, lockModel, ct)?.IsBlocking == true;
 
     /// <summary>Whether any call in <paramref name="node"/> takes or releases a lock, by its attributes.</summary>
     public static bool TakesOrReleasesLocks(SyntaxNode node, SemanticModel model, LockModel lockModel, CancellationToken ct)
     {
         foreach (InvocationExpressionSyntax call in node.DescendantNodesAndSelf().OfType<InvocationExpressionSyntax>())
         {
-            if (model.GetSymbolInfo(call, ct).Symbol is IMethodSymbol method)
+            if (ContractOf(call, model, lockModel, ct) is { } contract
+                && (!contract.Acquires.IsEmpty || !contract.Releases.IsEmpty))
             {
-                MemberContract contract = lockModel.GetContract(method.ReducedFrom ?? method.OriginalDefinition);
-                if (!contract.Acquires.IsEmpty || !contract.Releases.IsEmpty)
-                {
-                    return true;
-                }
+                return true;
             }
         }
 
         return false;
     }
+
+    /// <summary>What the attributes of the method a call binds to say; null when it binds to none.</summary>
+    private static MemberContract? ContractOf(InvocationExpressionSyntax call, SemanticModel model, LockModel lockModel, CancellationToken ct) =>
+        model.GetSymbolInfo(call, ct).Symbol is IMethodSymbol method
+            ? lockModel.GetContract(method.ReducedFrom ?? method.OriginalDefinition)
+            : null;
 
     // ---- symbols ----------------------------------------------------------------------------
 
