@@ -69,6 +69,68 @@ public sealed class DomainLockSuspendTests : ValidatorScope
     }
 
     [Fact]
+    public void Suspend_HeldByAnotherThread_ThrowsLockNotHeld_AndTheHolderKeepsIt()
+    {
+        var vm = new DomainLock("vm1");
+        LockHandle handle = RunOnOtherThread(vm.Lock);
+
+        LockNotHeldException thrown = Assert.Throws<LockNotHeldException>(() => vm.Suspend());
+
+        Assert.Contains("not held by the calling thread", thrown.Message, StringComparison.Ordinal);
+        Assert.True(handle.IsHeld);
+        Assert.False(handle.IsSuspended);
+        using (var contender = Contender.Start(vm.Lock))
+        {
+            Assert.False(contender.WaitAcquired(Timeouts.StaysBlocked));
+            RunOnOtherThread(() => { vm.Unlock(handle); return 0; });
+            Assert.True(contender.WaitAcquired(Timeouts.MustComplete));
+        }
+    }
+
+    [Fact]
+    public void IsHeldByCurrentThread_OnlyOnTheTakingThread_AndAgainAfterResumeOnAnotherThread()
+    {
+        var vm = new DomainLock("vm1");
+        LockHandle handle = vm.Lock();
+        Assert.True(vm.IsHeldByCurrentThread);
+        Assert.False(RunOnOtherThread(() => vm.IsHeldByCurrentThread));
+
+        vm.Suspend();
+        Assert.False(vm.IsHeldByCurrentThread);
+
+        // Leaving a monitor after an await resumes on whatever thread the continuation runs on.
+        Assert.True(RunOnOtherThread(() => vm.Resume(handle) && vm.IsHeldByCurrentThread));
+        Assert.False(vm.IsHeldByCurrentThread);
+        RunOnOtherThread(() => { handle.Dispose(); return 0; });
+        Assert.False(vm.IsHeldByCurrentThread);
+    }
+
+    private static T RunOnOtherThread<T>(Func<T> action)
+    {
+        T result = default!;
+        Exception? failure = null;
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                result = action();
+            }
+            catch (Exception e)
+            {
+                failure = e;
+            }
+        });
+        thread.Start();
+        Assert.True(thread.Join(Timeouts.MustComplete));
+        if (failure is not null)
+        {
+            throw new InvalidOperationException("The other thread failed.", failure);
+        }
+
+        return result;
+    }
+
+    [Fact]
     public void DisposeWhileSuspended_ReleasesTheHandleOnly_ResumeThenReturnsFalse()
     {
         var vm = new DomainLock("vm1");

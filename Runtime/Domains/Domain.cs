@@ -114,7 +114,7 @@ public sealed class Domain
         EnsureLocked();
         _monitor = monitor;
         _state = state;
-        _ = WatchMonitorAsync(monitor);
+        WatchMonitor(monitor);
     }
 
     /// <summary>
@@ -227,20 +227,32 @@ public sealed class Domain
 
     private void EnsureLocked()
     {
-        if (!StateLock.IsHeldByAnyone)
+        if (!StateLock.IsHeldByCurrentThread)
         {
-            throw new LockNotHeldException(StateLock);
+            throw StateLock.NotHeldByCurrentThread();
         }
     }
 
-    private async Task WatchMonitorAsync(QmpClient monitor)
-    {
-        await monitor.Closed.ConfigureAwait(false);
-        using (StateLock.Lock())
-        {
-            NoteMonitorClosed(monitor);
-        }
-    }
+    /// <summary>
+    /// When <paramref name="monitor"/> closes, takes the domain lock on a pool thread and notes it.
+    /// Never inline: the connection may already be closed, and the caller of
+    /// <see cref="AttachMonitor"/> holds the (non-re-entrant) domain lock; nor on the thread that
+    /// closes the connection, which may hold it too. libvirt handles monitor EOF on its event loop.
+    /// </summary>
+    private void WatchMonitor(QmpClient monitor) =>
+        _ = monitor.Closed.ContinueWith(
+            static (_, state) =>
+            {
+                var (domain, closed) = ((Domain, QmpClient))state!;
+                using (domain.StateLock.Lock())
+                {
+                    domain.NoteMonitorClosed(closed);
+                }
+            },
+            (this, monitor),
+            CancellationToken.None,
+            TaskContinuationOptions.DenyChildAttach,
+            TaskScheduler.Default);
 
     /// <summary>QEMU went away without the domain being shut off: it crashed (libvirt's monitor EOF).</summary>
     [RequiresLock(typeof(DomainLock), Lock = nameof(StateLock))]

@@ -19,6 +19,10 @@ public sealed class DomainLock : HierarchicalLock
     private readonly Action<LockHandle> _wait;
     private volatile LockHandle? _holder;
 
+    // The managed thread that took (or took back) the lock: a short lock is never held across
+    // await, so "the caller holds it" means "this thread holds it".
+    private volatile int _holderThread;
+
     /// <summary>Creates the lock of the domain named <paramref name="name"/>.</summary>
     public DomainLock(string name) : base(name) => _wait = _ => _mutex.Wait();
 
@@ -29,7 +33,7 @@ public sealed class DomainLock : HierarchicalLock
     public LockHandle Lock()
     {
         LockHandle handle = AcquireBlocking(_wait);
-        _holder = handle;
+        SetHolder(handle);
         return handle;
     }
 
@@ -42,27 +46,29 @@ public sealed class DomainLock : HierarchicalLock
     /// <inheritdoc />
     protected override void ReleaseCore(LockHandle handle)
     {
-        _holder = null;
+        ClearHolder();
         _mutex.Release();
     }
 
-    /// <summary>Whether some thread holds the lock (not suspended).</summary>
-    internal bool IsHeldByAnyone => _holder is not null;
+    /// <summary>Whether the calling thread holds the lock (taken and not suspended).</summary>
+    internal bool IsHeldByCurrentThread =>
+        _holder is not null && _holderThread == Environment.CurrentManagedThreadId;
 
     /// <summary>
-    /// Gives the lock up on behalf of its current holder, whose handle stays valid (suspended) and
-    /// is returned: entering a monitor. <see cref="Resume"/> takes it back into the same handle.
+    /// Gives the lock up on behalf of the calling thread, which holds it; its handle stays valid
+    /// (suspended) and is returned: entering a monitor. <see cref="Resume"/> takes it back into the
+    /// same handle.
     /// </summary>
-    /// <exception cref="LockNotHeldException">Nobody holds the lock.</exception>
+    /// <exception cref="LockNotHeldException">The calling thread does not hold the lock (nobody does, or another thread does); nothing changed.</exception>
     internal LockHandle Suspend()
     {
         LockHandle? handle = _holder;
-        if (handle is null || !handle.TrySuspend())
+        if (handle is null || !IsHeldByCurrentThread || !handle.TrySuspend())
         {
-            throw new LockNotHeldException(this);
+            throw NotHeldByCurrentThread();
         }
 
-        _holder = null;
+        ClearHolder();
         LockValidator.OnReleased(handle);
         _mutex.Release();
         return handle;
@@ -93,7 +99,23 @@ public sealed class DomainLock : HierarchicalLock
             return false;
         }
 
-        _holder = handle;
+        SetHolder(handle);
         return true;
+    }
+
+    /// <summary>The exception for an operation that needs this lock held by the calling thread.</summary>
+    internal LockNotHeldException NotHeldByCurrentThread() =>
+        new(this, $"{this} is not held by the calling thread (thread {Environment.CurrentManagedThreadId}); take it with Lock() first.");
+
+    private void SetHolder(LockHandle handle)
+    {
+        _holderThread = Environment.CurrentManagedThreadId;
+        _holder = handle;
+    }
+
+    private void ClearHolder()
+    {
+        _holder = null;
+        _holderThread = 0;
     }
 }
