@@ -99,6 +99,23 @@ public sealed class HostileLockDirectoryTests : IDisposable
         Assert.Throws<LockDirectoryException>(() => new JsonLock(domain).Lock());
     }
 
+    [Fact]
+    public void DirectoryGuardIsDanglingSymlink_DestroyRefusedTargetNeverCreated_ReleaseStillFreesTheLock()
+    {
+        DomainUserdata domain = _dir.Domain();
+        var json = new JsonLock(domain);
+        LockHandle handle = json.Lock();
+        string target = Path.Combine(_elsewhere.Path, "guard-target");
+        Symlink(target, Path.Combine(_dir.Path, "toolstack-directory-lock"));
+
+        Assert.Throws<LockDirectoryException>(domain.Destroy);
+        Assert.Throws<LockDirectoryException>(() => json.Unlock(handle));
+
+        Assert.False(File.Exists(target));
+        Assert.False(handle.IsHeld);
+        Assert.Equal(0, FlockTool.TryLockOnce(domain.JsonLockPath)); // the descriptor was closed anyway
+    }
+
     // ---- the record ----
 
     [Fact]
