@@ -161,8 +161,8 @@ public static class DomainConfigFile
     /// <summary>
     /// fsync on the directory makes the rename itself durable. Best effort: by now the new config
     /// is in place for every reader, so reporting "write failed" would be false and would make a
-    /// caller undo a change that happened; a crash that loses the rename leaves the old whole
-    /// config, the same state as a crash just before the rename.
+    /// caller undo a change that happened. A crash after a failed flush may bring back the old
+    /// whole config (never a torn one).
     /// </summary>
     private static void FlushDirectory(string directory)
     {
