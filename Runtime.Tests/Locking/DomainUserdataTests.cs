@@ -494,4 +494,28 @@ public sealed class DomainUserdataTests : IDisposable
         Assert.True(File.Exists(domain.JsonConfigPath + ".tmp-x"));
         Assert.True(File.Exists(other.JsonConfigPath + ".tmp-4242"));
     }
+
+    [Fact]
+    public void Destroy_RemovesARandomlyNamedLeftoverOfAConfigWrite_ButNotLookAlikes()
+    {
+        var domain = new DomainUserdata(_dir.Path, "5");
+        domain.Create();
+        string hex = new string('a', 16) + "0123456789abcdef";
+        string[] lookAlikes =
+        [
+            domain.JsonConfigPath + ".tmp-" + hex + "0",             // one digit too many
+            domain.JsonConfigPath + ".tmp-" + hex.ToUpperInvariant(), // not what a write makes
+            domain.JsonConfigPath + ".tmp-" + hex[..31] + "g",
+        ];
+        File.WriteAllText(domain.JsonConfigPath + ".tmp-" + hex, "{");
+        foreach (string name in lookAlikes)
+        {
+            File.WriteAllText(name, "{");
+        }
+
+        domain.Destroy();
+
+        Assert.False(File.Exists(domain.JsonConfigPath + ".tmp-" + hex));
+        Assert.All(lookAlikes, name => Assert.True(File.Exists(name), name));
+    }
 }

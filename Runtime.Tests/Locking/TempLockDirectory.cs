@@ -3,22 +3,30 @@ using Mono.Unix.Native;
 
 namespace Toolstack.Runtime.Tests.Locking;
 
-/// <summary>A fresh, empty lock directory under the system temp directory, deleted on Dispose.</summary>
+/// <summary>
+/// A fresh, empty lock directory under the system temp directory, owner-only (0700, as a lock
+/// directory must be safe), deleted on Dispose.
+/// </summary>
 internal sealed class TempLockDirectory : IDisposable
 {
     public TempLockDirectory()
     {
         Path = Directory.CreateTempSubdirectory("toolstack-locks-").FullName;
+        Assert.Equal(0, Syscall.chmod(Path, FilePermissions.S_IRWXU));
     }
 
     /// <summary>The directory's absolute path.</summary>
     public string Path { get; }
 
-    /// <summary>The names of the entries in the directory, sorted.</summary>
+    /// <summary>
+    /// The names of the entries in the directory, sorted; without the directory guard, which
+    /// belongs to the directory (never unlinked), not to any domain.
+    /// </summary>
     public string[] Entries()
     {
         string[] names = Directory.EnumerateFileSystemEntries(Path)
             .Select(p => System.IO.Path.GetFileName(p))
+            .Where(n => n != DirectoryGuard.FileName)
             .ToArray();
         Array.Sort(names, StringComparer.Ordinal);
         return names;

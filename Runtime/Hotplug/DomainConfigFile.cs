@@ -20,6 +20,8 @@ public static class DomainConfigFile
     /// <returns>The config; <see cref="DomainConfig.Empty"/> when none was written yet.</returns>
     /// <exception cref="ArgumentException"><paramref name="json"/> is not a held <see cref="JsonLock"/> handle.</exception>
     /// <exception cref="InvalidDataException">The file is not a valid config.</exception>
+    /// <exception cref="DomainGoneException">The domain was destroyed (and maybe re-created) since the lock was taken: its config is not this handle's to read.</exception>
+    /// <exception cref="LockDirectoryException">The config cannot be opened, or is a symlink or someone else's file.</exception>
     [RequiresLock(typeof(JsonLock))]
     public static DomainConfig Read(LockHandle json)
     {
@@ -27,7 +29,7 @@ public static class DomainConfigFile
         byte[] bytes;
         try
         {
-            bytes = File.ReadAllBytes(path);
+            bytes = ReadOwnFile(json, path);
         }
         catch (FileNotFoundException)
         {
@@ -47,17 +49,29 @@ public static class DomainConfigFile
 
     /// <summary>
     /// Replaces the config guarded by the <see cref="JsonLock"/> that issued <paramref name="json"/>:
-    /// writes a temporary file beside it, flushes it to disk, renames it over the config, and
-    /// flushes the directory, so that a crash at any point leaves a whole config.
+    /// writes a new temporary file (unguessable name, <c>O_EXCL|O_NOFOLLOW</c>, mode 0600) beside
+    /// it, flushes it to disk, renames it over the config, and flushes the directory, so that a
+    /// crash at any point leaves a whole config.
     /// </summary>
+    /// <remarks>
+    /// The rename happens under the lock directory's guard, after checking that the handle's lock
+    /// file is still the one at the lock path and the domain still exists: a holder from before a
+    /// destroy cannot resurrect the config, nor overwrite a re-created domain's. Once the rename is
+    /// done the new config is the config for every reader, so a failure to flush the directory
+    /// afterwards is not reported as a failed write (see docs/runtime-locking.md).
+    /// </remarks>
     /// <exception cref="ArgumentException"><paramref name="json"/> is not a held <see cref="JsonLock"/> handle.</exception>
+    /// <exception cref="DomainGoneException">The domain was destroyed since the lock was taken; nothing was written.</exception>
+    /// <exception cref="LockDirectoryException">The temporary file cannot be created or renamed; the config is unchanged.</exception>
     [RequiresLock(typeof(JsonLock))]
     public static void Write(LockHandle json, DomainConfig config)
     {
         ArgumentNullException.ThrowIfNull(config);
         string path = ConfigPath(json);
-        string directory = Path.GetDirectoryName(path)!;
-        string temporary = path + DomainUserdata.TemporarySuffix + Environment.ProcessId;
+        var jsonLock = (JsonLock)json.Source;
+        DomainUserdata domain = jsonLock.Domain;
+        string directory = domain.LockDirectory;
+        string temporary = domain.TemporaryName();
         try
         {
             using (var stream = new FileStream(CreateOwnerOnly(temporary, directory), FileAccess.Write))
@@ -66,34 +80,71 @@ public static class DomainConfigFile
                 stream.Flush(flushToDisk: true);
             }
 
-            File.Move(temporary, path, overwrite: true);
+            using (DirectoryGuard.Take(directory))
+            {
+                if (!jsonLock.IsStillHeld(json))
+                {
+                    throw new DomainGoneException(domain.DomainId);
+                }
+
+                if (Syscall.rename(temporary, path) != 0)
+                {
+                    Errno errno = Stdlib.GetLastError();
+                    throw PosixError.Exception(directory, $"Cannot rename '{temporary}' to '{path}'", errno);
+                }
+            }
         }
         catch
         {
-            File.Delete(temporary);
+            Syscall.unlink(temporary); // ours alone (new, unguessable name); gone already after a rename
             throw;
         }
 
         FlushDirectory(directory);
     }
 
-    /// <summary>The config holds paths of a domain's media: readable by its owner only, like the lock files.</summary>
-    private static SafeFileHandle CreateOwnerOnly(string path, string directory)
+    /// <summary>
+    /// A new file, never an existing one or a symlink's target: O_EXCL|O_NOFOLLOW, mode 0600
+    /// (the config holds paths of a domain's media, readable by its owner only, like the lock files).
+    /// </summary>
+    private static SafeFileHandle CreateOwnerOnly(string path, string directory) =>
+        new(OwnFile.Open(path, OpenFlags.O_WRONLY | OpenFlags.O_CREAT | OpenFlags.O_EXCL, directory, "create"), ownsHandle: true);
+
+    /// <summary>
+    /// The config's bytes, opened without following a symlink and only if it is a plain file of
+    /// ours; throws <see cref="FileNotFoundException"/> when there is none. After the open, checks
+    /// that the handle's lock is still this domain's: then what was opened is its config.
+    /// </summary>
+    private static byte[] ReadOwnFile(LockHandle json, string path)
     {
-        int fd;
-        do
+        var jsonLock = (JsonLock)json.Source;
+        string directory = jsonLock.Domain.LockDirectory;
+        int fd = OwnFile.TryOpen(path, OpenFlags.O_RDONLY, out Errno errno);
+        if (fd >= 0)
         {
-            fd = Syscall.open(path, OpenFlags.O_WRONLY | OpenFlags.O_CREAT | OpenFlags.O_TRUNC | OpenFlags.O_CLOEXEC,
-                FilePermissions.S_IRUSR | FilePermissions.S_IWUSR);
-        }
-        while (fd < 0 && Stdlib.GetLastError() == Errno.EINTR);
-
-        if (fd < 0)
-        {
-            throw PosixError.Last(directory, $"Cannot create '{path}'");
+            OwnFile.Verify(fd, path, directory);
         }
 
-        return new SafeFileHandle(fd, ownsHandle: true);
+        using SafeFileHandle? handle = fd >= 0 ? new SafeFileHandle(fd, ownsHandle: true) : null;
+        if (!jsonLock.IsStillHeld(json))
+        {
+            throw new DomainGoneException(jsonLock.Domain.DomainId);
+        }
+
+        if (handle is null)
+        {
+            if (errno == Errno.ENOENT)
+            {
+                throw new FileNotFoundException($"No domain config '{path}' yet.", path);
+            }
+
+            throw PosixError.Exception(directory, $"Cannot open '{path}'", errno);
+        }
+
+        using var stream = new FileStream(handle, FileAccess.Read);
+        using var bytes = new MemoryStream();
+        stream.CopyTo(bytes);
+        return bytes.ToArray();
     }
 
     private static string ConfigPath(LockHandle json)
@@ -107,24 +158,18 @@ public static class DomainConfigFile
         return jsonLock.Domain.JsonConfigPath;
     }
 
-    /// <summary>fsync on the directory makes the rename itself durable.</summary>
+    /// <summary>
+    /// fsync on the directory makes the rename itself durable. Best effort: by now the new config
+    /// is in place for every reader, so reporting "write failed" would be false and would make a
+    /// caller undo a change that happened. A crash after a failed flush may bring back the old
+    /// whole config (never a torn one).
+    /// </summary>
     private static void FlushDirectory(string directory)
     {
-        int fd = Syscall.open(directory, OpenFlags.O_RDONLY | OpenFlags.O_CLOEXEC);
-        if (fd < 0)
+        int fd = Syscall.open(directory, OpenFlags.O_RDONLY | OpenFlags.O_DIRECTORY | OwnFile.Safe);
+        if (fd >= 0)
         {
-            throw PosixError.Last(directory, $"Cannot open directory '{directory}' to flush it");
-        }
-
-        try
-        {
-            if (Syscall.fsync(fd) != 0)
-            {
-                throw PosixError.Last(directory, $"Cannot flush directory '{directory}'");
-            }
-        }
-        finally
-        {
+            Syscall.fsync(fd);
             Syscall.close(fd);
         }
     }

@@ -41,11 +41,20 @@ public sealed class JsonLock : HierarchicalLock
     [AcquiresLock(typeof(JsonLock))]
     public LockHandle Lock() => AcquireBlocking(handle => handle.FileDescriptor = _file.AcquireBlocking());
 
-    /// <summary>Releases a handle this lock issued: unlinks the lock file, then closes it.</summary>
+    /// <summary>
+    /// Releases a handle this lock issued: unlinks the lock file if it is still the one it locked
+    /// (never a re-created domain's), then closes it.
+    /// </summary>
     /// <exception cref="WrongLockException">Another lock issued <paramref name="handle"/>.</exception>
     /// <exception cref="LockNotHeldException"><paramref name="handle"/> was already released.</exception>
     [ReleasesLock(typeof(JsonLock))]
     public void Unlock(LockHandle handle) => Release(handle);
+
+    /// <summary>
+    /// Whether <paramref name="handle"/>'s lock file is still the one at the lock path and the
+    /// domain still exists: false once the domain was destroyed (and maybe re-created).
+    /// </summary>
+    internal bool IsStillHeld(LockHandle handle) => handle.IsHeld && _file.IsStillHeld(handle.FileDescriptor);
 
     /// <inheritdoc />
     protected override void ReleaseCore(LockHandle handle)

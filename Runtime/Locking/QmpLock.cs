@@ -90,7 +90,10 @@ public sealed class QmpLock : HierarchicalLock
         return new ValueTask<LockHandle>(WaitForFileAsync(handle, fd, ct));
     }
 
-    /// <summary>Releases a handle this lock issued: unlinks the lock file, closes it, and admits the next waiter.</summary>
+    /// <summary>
+    /// Releases a handle this lock issued: unlinks the lock file if it is still the one it locked
+    /// (never a re-created domain's), closes it, and admits the next waiter.
+    /// </summary>
     /// <exception cref="WrongLockException">Another lock issued <paramref name="handle"/>.</exception>
     /// <exception cref="LockNotHeldException"><paramref name="handle"/> was already released.</exception>
     [ReleasesLock(typeof(QmpLock))]

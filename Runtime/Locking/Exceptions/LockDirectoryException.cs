@@ -3,8 +3,10 @@ using System.IO;
 namespace Toolstack.Runtime;
 
 /// <summary>
-/// The lock directory is missing, not a directory, or a lock file in it cannot be created,
-/// opened or inspected. Nothing is held when this is thrown.
+/// The lock directory is missing, not a directory, or unsafe (others could write into it), or a
+/// file in it cannot be created, opened or inspected, or is not a plain file of the effective user
+/// (a symlink, someone else's file): such a file is never followed or adopted. Nothing is held
+/// when this is thrown.
 /// </summary>
 public sealed class LockDirectoryException : IOException
 {

@@ -45,7 +45,11 @@ public sealed class DomainUserdata
 
     /// <summary>Describes the files of domain <paramref name="domainId"/> in <paramref name="lockDirectory"/>.</summary>
     /// <exception cref="ArgumentException">The identifier could name a file outside the directory, or is empty or too long.</exception>
-    /// <exception cref="LockDirectoryException">The directory does not exist or is not a directory.</exception>
+    /// <exception cref="LockDirectoryException">
+    /// The directory does not exist, is not a directory, or is unsafe: it or a directory above it
+    /// is owned by someone other than root and the effective user, or writable by group or others
+    /// without the sticky bit, or a symlink on the way is someone else's. Nothing is touched then.
+    /// </exception>
     public DomainUserdata(string lockDirectory, string domainId)
     {
         ArgumentNullException.ThrowIfNull(lockDirectory);
@@ -56,12 +60,12 @@ public sealed class DomainUserdata
             throw new ArgumentException("The lock directory must not be empty.", nameof(lockDirectory));
         }
 
-        LockDirectory = System.IO.Path.GetFullPath(lockDirectory);
+        // Resolved once, after checking that only root or this user controls the whole way there.
+        LockDirectory = LockDirectorySafety.Resolve(System.IO.Path.GetFullPath(lockDirectory));
         DomainId = domainId;
-        CheckDirectory(LockDirectory);
     }
 
-    /// <summary>The directory that holds the lock files (absolute).</summary>
+    /// <summary>The directory that holds the lock files (absolute, symlinks resolved).</summary>
     public string LockDirectory { get; }
 
     /// <summary>The domain's identifier, for example libxl's <c>&lt;domid&gt;.&lt;uuid&gt;</c>.</summary>
@@ -80,52 +84,50 @@ public sealed class DomainUserdata
     public string RecordPath => PathOf('d', RecordId);
 
     /// <summary>Whether the domain exists: created and not destroyed.</summary>
+    /// <exception cref="LockDirectoryException">The record cannot be inspected, or is not a plain file of ours (a symlink, someone else's file).</exception>
     public bool Exists
     {
         get
         {
-            if (Syscall.stat(RecordPath, out _) == 0)
+            // Opened, not stat'ed: O_NOFOLLOW refuses a planted symlink, and fstat shows whose file it is.
+            int fd = OwnFile.TryOpen(RecordPath, OpenFlags.O_RDONLY, out Errno errno);
+            if (fd < 0)
             {
-                return true;
+                if (errno == Errno.ENOENT)
+                {
+                    return false;
+                }
+
+                throw PosixError.Exception(LockDirectory, $"Cannot inspect '{RecordPath}'", errno);
             }
 
-            if (Stdlib.GetLastError() == Errno.ENOENT)
-            {
-                return false;
-            }
-
-            throw PosixError.Last(LockDirectory, $"Cannot inspect '{RecordPath}'");
+            OwnFile.Verify(fd, RecordPath, LockDirectory);
+            LockFile.Close(fd);
+            return true;
         }
     }
 
     /// <summary>Records that the domain exists, so its locks can be taken. Idempotent.</summary>
-    /// <exception cref="LockDirectoryException">The directory is not writable.</exception>
+    /// <exception cref="LockDirectoryException">The directory is not writable, or the record is a symlink or someone else's file.</exception>
     public void Create()
     {
-        int fd;
-        do
-        {
-            fd = Syscall.open(RecordPath, OpenFlags.O_WRONLY | OpenFlags.O_CREAT | OpenFlags.O_CLOEXEC,
-                FilePermissions.S_IRUSR | FilePermissions.S_IWUSR);
-        }
-        while (fd < 0 && Stdlib.GetLastError() == Errno.EINTR);
-
-        if (fd < 0)
-        {
-            throw PosixError.Last(LockDirectory, $"Cannot create '{RecordPath}'");
-        }
-
-        LockFile.Close(fd);
+        // Not under the directory guard: a Create overlapping a Destroy of the same domain may end
+        // either way, as if it ran before or after; nothing else depends on the record's inode.
+        LockFile.Close(OwnFile.Open(RecordPath, OpenFlags.O_WRONLY | OpenFlags.O_CREAT, LockDirectory, "create"));
     }
 
     /// <summary>
     /// Destroys the domain's userdata, as libxl's destroy does: first the record (so no new
     /// acquisition succeeds), then every file of the domain, lock files included. Waiters on
     /// its locks fail with <see cref="DomainGoneException"/>; a current holder keeps its lock
-    /// until it releases.
+    /// until it releases, and its release leaves a re-created domain's files alone.
     /// </summary>
+    /// <exception cref="LockDirectoryException">The directory cannot be listed, a file cannot be removed, or the directory guard cannot be taken.</exception>
     public void Destroy()
     {
+        // Under the guard: a holder's release (check inode, then unlink) never interleaves with
+        // these unlinks, so it cannot take a re-created domain's file for its own.
+        using DirectoryGuard guard = DirectoryGuard.Take(LockDirectory);
         Remove(RecordPath);
         // Matched by hand, not by a search pattern: EnumerateFiles(dir, pattern) uses Win32 wildcard
         // rules, where "?." and ".*" also match nothing, so "userdata-?.5.*" returned names that
@@ -185,40 +187,42 @@ public sealed class DomainUserdata
     }
 
     /// <summary>
-    /// A config write killed before its rename leaves <c>&lt;config&gt;.tmp-&lt;pid&gt;</c> beside the
-    /// config: the domain's too.
+    /// A config write killed before its rename leaves <c>&lt;config&gt;.tmp-&lt;32 hex digits&gt;</c>
+    /// beside the config (<see cref="TemporaryName"/>); older versions left <c>.tmp-&lt;pid&gt;</c>.
+    /// Both are the domain's too; nothing else is.
     /// </summary>
     private bool IsLeftoverOfConfigWrite(string fileName)
     {
         string prefix = System.IO.Path.GetFileName(JsonConfigPath) + TemporarySuffix;
-        return fileName.Length > prefix.Length
-            && fileName.StartsWith(prefix, StringComparison.Ordinal)
-            && fileName.AsSpan(prefix.Length).IndexOfAnyExceptInRange('0', '9') < 0;
+        if (fileName.Length <= prefix.Length || !fileName.StartsWith(prefix, StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        ReadOnlySpan<char> tail = fileName.AsSpan(prefix.Length);
+        bool random = tail.Length == TemporaryRandomLength && !tail.ContainsAnyExcept("0123456789abcdef");
+        bool processId = tail.IndexOfAnyExceptInRange('0', '9') < 0;
+        return random || processId;
     }
 
-    /// <summary>What a config write appends to the config's name, before the writer's process id.</summary>
+    /// <summary>What a config write appends to the config's name, before its random part.</summary>
     internal const string TemporarySuffix = ".tmp-";
 
-    private void Remove(string path)
-    {
-        if (Syscall.unlink(path) != 0 && Stdlib.GetLastError() != Errno.ENOENT)
-        {
-            throw PosixError.Last(LockDirectory, $"Cannot remove '{path}'");
-        }
-    }
+    /// <summary>Hex digits of the random part of a temporary config's name (128 bits: unguessable).</summary>
+    internal const int TemporaryRandomLength = 32;
 
-    private static void CheckDirectory(string directory)
-    {
-        if (Syscall.stat(directory, out Stat stat) != 0)
-        {
-            throw PosixError.Last(directory, $"Lock directory '{directory}' is not usable");
-        }
+    /// <summary>A fresh, unpredictable name for a config write's temporary file.</summary>
+    internal string TemporaryName() =>
+        JsonConfigPath + TemporarySuffix + System.Security.Cryptography.RandomNumberGenerator.GetHexString(TemporaryRandomLength, lowercase: true);
 
-        if ((stat.st_mode & FilePermissions.S_IFMT) != FilePermissions.S_IFDIR)
-        {
-            throw new LockDirectoryException(directory, $"Lock directory '{directory}' is not a directory", "ENOTDIR");
-        }
-    }
+    /// <summary>
+    /// Whether <paramref name="fd"/>, a held lock of this domain, is still the file at
+    /// <paramref name="lockPath"/> and the domain still exists: false after a destroy (and any
+    /// re-create), when acting on the domain's files would touch a domain the holder never locked.
+    /// </summary>
+    internal bool IsStillHeld(int fd, string lockPath) => OwnFile.NamesSameFile(fd, lockPath, LockDirectory) && Exists;
+
+    private void Remove(string path) => OwnFile.Remove(path, LockDirectory);
 
     private static void CheckDomainId(string domainId)
     {

@@ -5,7 +5,8 @@ namespace Toolstack.Runtime;
 /// <summary>
 /// One per-domain lock file, taken with libxl's protocol (libxl__lock_file): open, flock, then
 /// check that the path still names the locked inode (the previous holder or a destroy may have
-/// unlinked it); release by unlinking, then closing, so waiters notice and retry.
+/// unlinked it); release by unlinking, then closing, so waiters notice and retry. Opened with
+/// O_NOFOLLOW and kept only if it is a plain file of ours (<see cref="OwnFile"/>).
 /// </summary>
 internal sealed class LockFile
 {
@@ -93,6 +94,8 @@ internal sealed class LockFile
             throw Failure("lock", errno);
         }
 
+        // Settle owns the descriptor from here: on false or a throw it has closed (and, where it
+        // was ours, released) it.
         int locked = fd;
         fd = -1;
         if (Settle(locked))
@@ -104,22 +107,36 @@ internal sealed class LockFile
         return Attempt.RetryNow;
     }
 
-    /// <summary>Gives the lock up: unlink, then close, as libxl does.</summary>
+    /// <summary>
+    /// Gives the lock up: under the directory guard, unlink the path only if it still names the
+    /// locked inode; then drop the guard; then close, as libxl does (unlink before close, so
+    /// waiters wake on a dead inode and retry). The descriptor is closed whatever fails.
+    /// </summary>
+    /// <remarks>
+    /// After a destroy and a re-create the path names another holder's file: unlinking it would
+    /// let a third process lock a fresh file while that holder still holds the old one. Inside the
+    /// guard no toolstack process can unlink our file or create another at the path, so the check
+    /// and the unlink are one step for all of them.
+    /// </remarks>
     internal void Release(int fd)
     {
-        if (Syscall.unlink(Path) != 0)
+        try
         {
-            Errno errno = Stdlib.GetLastError();
-            if (errno != Errno.ENOENT)
+            using DirectoryGuard guard = DirectoryGuard.Take(_domain.LockDirectory);
+            if (OwnFile.NamesSameFile(fd, Path, _domain.LockDirectory))
             {
-                // Still release the lock itself; the stale file is harmless to the protocol.
-                Close(fd);
-                throw Failure("remove", NativeConvert.FromErrno(errno));
+                OwnFile.Remove(Path, _domain.LockDirectory);
             }
         }
-
-        Close(fd);
+        finally
+        {
+            // Whatever failed above, the lock itself is released; a stale file is harmless to the protocol.
+            Close(fd);
+        }
     }
+
+    /// <summary>Whether <paramref name="fd"/> (held) is still this lock's file and the domain still exists.</summary>
+    internal bool IsStillHeld(int fd) => _domain.IsStillHeld(fd, Path);
 
     internal static void Close(int fd)
     {
@@ -133,24 +150,25 @@ internal sealed class LockFile
     /// </summary>
     private bool Settle(int fd)
     {
-        bool same;
+        bool exists;
         try
         {
-            same = NamesSameFile(fd);
+            if (!NamesSameFile(fd))
+            {
+                Close(fd);
+                return false;
+            }
+
+            exists = _domain.Exists;
         }
         catch
         {
+            // Locked but unusable: closing the only descriptor gives the flock back at once.
             Close(fd);
             throw;
         }
 
-        if (!same)
-        {
-            Close(fd);
-            return false;
-        }
-
-        if (!_domain.Exists)
+        if (!exists)
         {
             Release(fd);
             throw new DomainGoneException(_domain.DomainId);
@@ -159,46 +177,11 @@ internal sealed class LockFile
         return true;
     }
 
-    private int Open()
-    {
-        while (true)
-        {
-            int fd = Syscall.open(Path, OpenFlags.O_RDWR | OpenFlags.O_CREAT | OpenFlags.O_CLOEXEC,
-                FilePermissions.S_IRUSR | FilePermissions.S_IWUSR);
-            if (fd >= 0)
-            {
-                return fd;
-            }
+    private int Open() =>
+        OwnFile.Open(Path, OpenFlags.O_RDWR | OpenFlags.O_CREAT, _domain.LockDirectory, "create or open lock file");
 
-            Errno errno = Stdlib.GetLastError();
-            if (errno != Errno.EINTR)
-            {
-                throw Failure("create or open", NativeConvert.FromErrno(errno));
-            }
-        }
-    }
-
-    /// <summary>Whether the path still names the inode open on <paramref name="fd"/>.</summary>
-    private bool NamesSameFile(int fd)
-    {
-        if (Syscall.fstat(fd, out Stat open) != 0)
-        {
-            throw Failure("inspect", NativeConvert.FromErrno(Stdlib.GetLastError()));
-        }
-
-        if (Syscall.stat(Path, out Stat named) != 0)
-        {
-            Errno errno = Stdlib.GetLastError();
-            if (errno == Errno.ENOENT)
-            {
-                return false;
-            }
-
-            throw Failure("inspect", NativeConvert.FromErrno(errno));
-        }
-
-        return open.st_dev == named.st_dev && open.st_ino == named.st_ino;
-    }
+    /// <summary>Whether the path (not followed) still names the inode open on <paramref name="fd"/>.</summary>
+    private bool NamesSameFile(int fd) => OwnFile.NamesSameFile(fd, Path, _domain.LockDirectory);
 
     private LockDirectoryException Failure(string action, int errno) =>
         PosixError.Exception(_domain.LockDirectory, $"Cannot {action} lock file '{Path}'", errno);
