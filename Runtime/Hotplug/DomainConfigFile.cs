@@ -36,15 +36,7 @@ public static class DomainConfigFile
             return DomainConfig.Empty;
         }
 
-        try
-        {
-            return JsonSerializer.Deserialize<DomainConfig>(bytes, s_json)
-                ?? throw new InvalidDataException($"Domain config '{path}' is null.");
-        }
-        catch (JsonException e)
-        {
-            throw new InvalidDataException($"Domain config '{path}' is not valid: {e.Message}", e);
-        }
+        return DomainConfigValidation.Parse(bytes, path);
     }
 
     /// <summary>

@@ -6,8 +6,13 @@ namespace Toolstack.Runtime.Tests.Hotplug.Support;
 /// <summary>
 /// What QEMU holds (<c>query-block</c>, <c>query-fdsets</c>) and what the domain's JSON config
 /// says, captured together, with libxl's invariant: every medium QEMU holds is described in the
-/// config.
+/// config; and, once the hot-plug has settled, every fd set of the hot-plug's (its descriptors'
+/// opaque strings carry <see cref="CdromHotplug.FdsetOpaquePrefix"/>) is one the config names.
 /// </summary>
+/// <remarks>
+/// QEMU 7.2 closes a removed fd set only while the VM runs (in the prelaunch or paused state it
+/// keeps it listed), so the fd-set half is checked only when <see cref="Running"/>.
+/// </remarks>
 internal sealed record CdromState(IReadOnlyList<QmpBlockDevice> Block, IReadOnlyList<QmpFdset> Fdsets, DomainConfig Config)
 {
     private const string FdsetPrefix = "/dev/fdset/";
@@ -38,8 +43,9 @@ internal sealed record CdromState(IReadOnlyList<QmpBlockDevice> Block, IReadOnly
             using CancellationTokenSource queries = new(lockTimeout);
             IReadOnlyList<QmpBlockDevice> block = await observer.QueryBlockAsync(queries.Token);
             IReadOnlyList<QmpFdset> fdsets = await observer.QueryFdsetsAsync(queries.Token);
+            QmpStatus status = await observer.QueryStatusAsync(queries.Token);
             DomainConfig config = await ReadConfigAsync(json, lockTimeout);
-            return new CdromState(block, fdsets, config);
+            return new CdromState(block, fdsets, config) { Running = status.Running };
         }
     }
 
@@ -62,15 +68,69 @@ internal sealed record CdromState(IReadOnlyList<QmpBlockDevice> Block, IReadOnly
         }
     }
 
+    /// <summary>Whether the VM was running (<c>query-status</c>) when captured.</summary>
+    public bool Running { get; init; }
+
     /// <summary>The medium QEMU holds in <paramref name="device"/> (matched on its qdev id), or null.</summary>
     public QmpBlockMedium? Inserted(string device) => Block.SingleOrDefault(d => d.Qdev == device)?.Inserted;
 
     /// <summary>The fd set id of the medium in <paramref name="device"/>, or null when empty or not an fd set.</summary>
     public int? InsertedFdset(string device) => Inserted(device)?.File is string file ? FdsetOf(file) : null;
 
-    /// <summary>The opaque strings of fd set <paramref name="fdset"/>'s descriptors; empty when QEMU has no such set.</summary>
+    /// <summary>
+    /// The opaque strings of fd set <paramref name="fdset"/>'s descriptors, the hot-plug's marker
+    /// taken off (so a hot-plug descriptor shows its image path); empty when QEMU has no such set.
+    /// </summary>
     public IReadOnlyList<string?> OpaquesOf(int fdset) =>
-        Fdsets.FirstOrDefault(s => s.FdsetId == fdset)?.Fds.Select(f => f.Opaque).ToList() ?? [];
+        Fdsets.FirstOrDefault(s => s.FdsetId == fdset)?.Fds.Select(f => ImageOf(f.Opaque) ?? f.Opaque).ToList() ?? [];
+
+    /// <summary>The image path in a hot-plug descriptor's opaque string; null for anyone else's.</summary>
+    public static string? ImageOf(string? opaque) =>
+        opaque is not null && opaque.StartsWith(CdromHotplug.FdsetOpaquePrefix, StringComparison.Ordinal)
+            ? opaque[CdromHotplug.FdsetOpaquePrefix.Length..]
+            : null;
+
+    /// <summary>The fd sets holding a descriptor of the hot-plug's.</summary>
+    public IEnumerable<QmpFdset> HotplugFdsets => Fdsets.Where(s => s.Fds.Any(f => ImageOf(f.Opaque) is not null));
+
+    /// <summary>
+    /// Fd sets of the hot-plug's that no disk of the config names (as medium or pending): what a
+    /// settle must remove. Meaningful only when <see cref="Running"/> (QEMU 7.2 keeps removed
+    /// sets listed until the VM runs).
+    /// </summary>
+    public IReadOnlyList<QmpFdset> UnnamedHotplugFdsets()
+    {
+        var named = new HashSet<int>(Config.Disks.SelectMany(d => new[] { d.Medium?.FdSet, d.Pending?.FdSet }).OfType<int>());
+        return HotplugFdsets.Where(s => !named.Contains(s.FdsetId)).ToList();
+    }
+
+    /// <summary>
+    /// Fd sets no disk of the config names holding a descriptor of one of <paramref name="images"/>
+    /// (by the image path in its opaque string, with or without the hot-plug's marker).
+    /// </summary>
+    public IReadOnlyList<int> UnnamedFdsetsOf(IEnumerable<string> images)
+    {
+        var paths = new HashSet<string>(images, StringComparer.Ordinal);
+        var named = new HashSet<int>(Config.Disks.SelectMany(d => new[] { d.Medium?.FdSet, d.Pending?.FdSet }).OfType<int>());
+        return Fdsets
+            .Where(s => !named.Contains(s.FdsetId) && s.Fds.Any(f => (ImageOf(f.Opaque) ?? f.Opaque) is string p && paths.Contains(p)))
+            .Select(s => s.FdsetId)
+            .ToList();
+    }
+
+    /// <summary>
+    /// The invariant once the hot-plug settled (after an insert, eject or settle returned): the
+    /// medium invariant, and no fd set of the hot-plug's outside the config. Needs a running VM.
+    /// </summary>
+    public void AssertSettled()
+    {
+        AssertInvariant();
+        Assert.True(Running, $"Fd-set settlement is observable only while the VM runs (QEMU 7.2 keeps removed sets listed before): {this}");
+        IReadOnlyList<QmpFdset> unnamed = UnnamedHotplugFdsets();
+        Assert.True(unnamed.Count == 0,
+            $"QEMU holds fd sets of the hot-plug's that the config does not name: " +
+            $"{string.Join(", ", unnamed.Select(u => $"{u.FdsetId}=[{string.Join(",", u.Fds.Select(f => f.Opaque))}]"))}{Environment.NewLine}{this}");
+    }
 
     /// <summary>The one opaque string of fd set <paramref name="fdset"/>, or null when it has none or several.</summary>
     public string? OpaqueOf(int fdset) => OpaquesOf(fdset).Distinct().Count() == 1 ? OpaquesOf(fdset)[0] : null;
