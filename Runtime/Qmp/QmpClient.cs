@@ -92,6 +92,12 @@ public sealed partial class QmpClient : IAsyncDisposable
     /// </summary>
     public Task Closed => _closed.Task;
 
+    /// <summary>Commands waiting to be written (for tests: memory is bounded by this, not by history).</summary>
+    internal int QueuedCommandCount => _outgoing.Reader.Count;
+
+    /// <summary>Calls awaiting their reply, queued or written (for tests).</summary>
+    internal int PendingCallCount => _pending.Count;
+
     /// <summary>Connects with the default <see cref="QmpClientOptions"/>. See <see cref="ConnectAsync(string, QmpClientOptions, CancellationToken)"/>.</summary>
     /// <param name="socketPath">The QMP Unix socket, as given to QEMU's <c>-qmp unix:PATH,server=on</c>.</param>
     /// <param name="ct">Abandons the connect.</param>
@@ -270,7 +276,10 @@ public sealed partial class QmpClient : IAsyncDisposable
     /// <summary>
     /// Reads up to the greeting. QEMU 7.2 can send an event first (a client that connects while
     /// QEMU is still starting may get <c>RESUME</c> before the greeting): such events are kept,
-    /// in order, for <see cref="Events"/> and the waiters.
+    /// in order, for <see cref="Events"/> and the waiters, up to
+    /// <see cref="QmpClientOptions.MaxEventsBeforeGreeting"/> events and
+    /// <see cref="QmpClientOptions.MaxBytesBeforeGreeting"/> bytes. Past either, the peer is
+    /// flooding, not greeting: fail now rather than buffer until the connect timeout.
     /// </summary>
     private static async Task<QmpGreeting> ReadGreetingAsync(
         QmpLineReader reader, string socketPath, QmpClientOptions options, List<QmpEvent> earlyEvents,
@@ -281,12 +290,16 @@ public sealed partial class QmpClient : IAsyncDisposable
             JsonDocument? document;
             try
             {
-                document = await reader.ReadMessageAsync(deadline).ConfigureAwait(false);
+                document = await reader.ReadMessageAsync(deadline, options.MaxBytesBeforeGreeting).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (!ct.IsCancellationRequested)
             {
                 throw new QmpGreetingException(socketPath,
                     $"nothing within {options.ConnectTimeout.TotalMilliseconds:0} ms; QEMU greets one client at a time, so another client may be connected");
+            }
+            catch (QmpProtocolException e) when (reader.ConsumedBytes > options.MaxBytesBeforeGreeting)
+            {
+                throw TooMuchBeforeGreeting(socketPath, options, bytes: true, e);
             }
             catch (QmpProtocolException e)
             {
@@ -310,6 +323,16 @@ public sealed partial class QmpClient : IAsyncDisposable
                 if (message.ValueKind == JsonValueKind.Object && message.TryGetProperty("event", out _) &&
                     QmpEvent.Parse(message) is QmpEvent early)
                 {
+                    if (earlyEvents.Count >= options.MaxEventsBeforeGreeting)
+                    {
+                        throw TooMuchBeforeGreeting(socketPath, options, bytes: false, null);
+                    }
+
+                    if (reader.ConsumedBytes > options.MaxBytesBeforeGreeting)
+                    {
+                        throw TooMuchBeforeGreeting(socketPath, options, bytes: true, null);
+                    }
+
                     earlyEvents.Add(early);
                     continue;
                 }
@@ -325,6 +348,12 @@ public sealed partial class QmpClient : IAsyncDisposable
             }
         }
     }
+
+    private static QmpGreetingException TooMuchBeforeGreeting(string socketPath, QmpClientOptions options, bool bytes, Exception? cause) =>
+        new(socketPath, bytes
+            ? $"more than {options.MaxBytesBeforeGreeting} bytes before the greeting (QmpClientOptions.MaxBytesBeforeGreeting); the peer floods instead of greeting"
+            : $"more than {options.MaxEventsBeforeGreeting} events before the greeting (QmpClientOptions.MaxEventsBeforeGreeting); the peer floods instead of greeting",
+            cause);
 
     private async Task NegotiateAsync(CancellationToken ct, CancellationToken deadline)
     {
