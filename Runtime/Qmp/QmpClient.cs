@@ -7,7 +7,6 @@ using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using System.Text.Json;
 using System.Threading;
-using System.Threading.Channels;
 using System.Threading.Tasks;
 
 namespace Toolstack.Runtime;
@@ -49,8 +48,7 @@ public sealed partial class QmpClient : IAsyncDisposable
     private readonly ConcurrentDictionary<string, PendingCall> _pending = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, PendingCall> _abandonedFdCalls = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _fdGate = new(1, 1);
-    private readonly Channel<OutgoingMessage> _outgoing = Channel.CreateUnbounded<OutgoingMessage>(
-        new UnboundedChannelOptions { SingleReader = true, SingleWriter = false, AllowSynchronousContinuations = false });
+    private readonly QmpSendQueue _sendQueue;
     private readonly CancellationTokenSource _shutdown = new();
     private readonly CancellationToken _shutdownToken;
     private readonly TaskCompletionSource _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -70,6 +68,7 @@ public sealed partial class QmpClient : IAsyncDisposable
         SocketPath = socketPath;
         Greeting = greeting;
         _events = new QmpEventHub(options.EventBufferCapacity);
+        _sendQueue = new QmpSendQueue(options.SendQueueCapacity);
         _shutdownToken = _shutdown.Token;
         _idPrefix = "ts" + Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture) + "-";
     }
@@ -93,7 +92,7 @@ public sealed partial class QmpClient : IAsyncDisposable
     public Task Closed => _closed.Task;
 
     /// <summary>Commands waiting to be written (for tests: memory is bounded by this, not by history).</summary>
-    internal int QueuedCommandCount => _outgoing.Reader.Count;
+    internal int QueuedCommandCount => _sendQueue.Count;
 
     /// <summary>Calls awaiting their reply, queued or written (for tests).</summary>
     internal int PendingCallCount => _pending.Count;
@@ -426,17 +425,29 @@ public sealed partial class QmpClient : IAsyncDisposable
             throw closed.ForLaterCall();
         }
 
-        if (!_outgoing.Writer.TryWrite(message))
+        switch (_sendQueue.TryEnqueue(message))
         {
-            // The writer is gone, so the connection is closing: the close fails the call.
-            message.Dispose();
+            case QmpSendQueue.EnqueueResult.Full:
+                // QEMU is not reading: refuse now rather than hold the call (and its memory) for later.
+                message.Dispose();
+                if (_pending.TryRemove(new KeyValuePair<string, PendingCall>(id, call)))
+                {
+                    call.Settle();
+                    throw new QmpSendQueueFullException(SocketPath, command, _sendQueue.Capacity);
+                }
+
+                break; // the close got there first and failed the call
+            case QmpSendQueue.EnqueueResult.Completed:
+                // The connection is closing: the close fails the call.
+                message.Dispose();
+                break;
         }
 
         using (ct.Register(static (state, token) =>
                {
-                   var (client, pending) = ((QmpClient, PendingCall))state!;
-                   client.Abandon(pending, token);
-               }, (this, call)))
+                   var (client, pending, outgoing) = ((QmpClient, PendingCall, OutgoingMessage))state!;
+                   client.Abandon(pending, outgoing, token);
+               }, (this, call, message)))
         {
             return await call.Completion.Task.ConfigureAwait(false);
         }
@@ -468,12 +479,18 @@ public sealed partial class QmpClient : IAsyncDisposable
     }
 
     /// <summary>
-    /// The caller's token fired: forget the call, so a late reply is dropped as unknown. A
+    /// The caller's token fired: forget the call, so a late reply is dropped as unknown; a call
+    /// not yet written leaves the send queue at once. A
     /// descriptor-carrying call already sent keeps the gate until its late reply (or the close).
     /// </summary>
-    private void Abandon(PendingCall call, CancellationToken token)
+    private void Abandon(PendingCall call, OutgoingMessage message, CancellationToken token)
     {
         bool unsent = call.TryAbandonUnsent();
+        if (unsent && _sendQueue.TryRemove(message))
+        {
+            // Out of the queue now, not when the (maybe stuck) writer reaches it.
+            message.Dispose();
+        }
         if (!unsent && call.FdGate is not null)
         {
             // Before leaving the pending table, so the reader finds it in one table or the other.
@@ -518,7 +535,11 @@ public sealed partial class QmpClient : IAsyncDisposable
             return;
         }
 
-        _outgoing.Writer.TryComplete();
+        foreach (OutgoingMessage unsent in _sendQueue.Complete())
+        {
+            unsent.Dispose(); // its call is failed below, with the other pending ones
+        }
+
         try
         {
             _shutdown.Cancel();
