@@ -294,7 +294,7 @@ public sealed partial class QmpClient : IAsyncDisposable
             catch (OperationCanceledException) when (!ct.IsCancellationRequested)
             {
                 throw new QmpGreetingException(socketPath,
-                    $"nothing within {options.ConnectTimeout.TotalMilliseconds:0} ms; QEMU greets one client at a time, so another client may be connected");
+                    $"no complete greeting within {options.ConnectTimeout.TotalMilliseconds:0} ms (nothing, or a line never ended); QEMU greets one client at a time, so another client may be connected");
             }
             catch (QmpProtocolException e) when (reader.ConsumedBytes > options.MaxBytesBeforeGreeting)
             {
