@@ -30,7 +30,10 @@ namespace Toolstack.Runtime;
 /// the descriptor it received last); other commands pass them. Each call honours its
 /// <see cref="CancellationToken"/> even when QEMU does not answer (stopped with SIGSTOP, say):
 /// the call ends as cancelled, the command may or may not have been executed, and its late
-/// reply is dropped.
+/// reply is dropped. Commands waiting for the writer are bounded by
+/// <see cref="QmpClientOptions.SendQueueCapacity"/> (a call made while it is full fails at once
+/// with <see cref="QmpSendQueueFullException"/>), and a call given up before it was written
+/// leaves the queue at once: memory follows what is in flight, not how many calls were made.
 /// </para>
 /// <para>
 /// When the connection ends (end of stream, a socket error, a protocol violation or
@@ -198,6 +201,10 @@ public sealed partial class QmpClient : IAsyncDisposable
     /// <exception cref="QmpCommandException">QEMU answered with an error (its class and description).</exception>
     /// <exception cref="QmpDisconnectedException">The connection closed before the reply, or was already closed.</exception>
     /// <exception cref="QmpProtocolException">QEMU broke the protocol while the call was pending; the connection is closed.</exception>
+    /// <exception cref="QmpSendQueueFullException">
+    /// <see cref="QmpClientOptions.SendQueueCapacity"/> commands already wait to be written (QEMU is not
+    /// reading); nothing was sent, and the connection stays up.
+    /// </exception>
     /// <exception cref="ObjectDisposedException">The client was disposed.</exception>
     [RequiresUnlocked]
     public Task<JsonElement> ExecuteAsync(string command, object? arguments = null, CancellationToken ct = default) =>
@@ -219,6 +226,7 @@ public sealed partial class QmpClient : IAsyncDisposable
     /// <exception cref="ArgumentException"><paramref name="fd"/> is not an open descriptor.</exception>
     /// <exception cref="QmpCommandException">QEMU answered with an error.</exception>
     /// <exception cref="QmpDisconnectedException">The connection closed before the reply, or was already closed.</exception>
+    /// <exception cref="QmpSendQueueFullException">The send queue is full (QEMU is not reading); nothing was sent.</exception>
     [RequiresUnlocked]
     public Task<JsonElement> ExecuteWithFdAsync(string command, object? arguments, SafeHandle fd, CancellationToken ct = default)
     {
@@ -240,6 +248,7 @@ public sealed partial class QmpClient : IAsyncDisposable
     /// <exception cref="ArgumentException"><paramref name="fd"/> is not an open descriptor.</exception>
     /// <exception cref="QmpCommandException">QEMU answered with an error.</exception>
     /// <exception cref="QmpDisconnectedException">The connection closed before the reply, or was already closed.</exception>
+    /// <exception cref="QmpSendQueueFullException">The send queue is full (QEMU is not reading); nothing was sent.</exception>
     [RequiresUnlocked]
     public Task<JsonElement> ExecuteWithFdAsync(string command, object? arguments, int fd, CancellationToken ct = default) =>
         ExecuteCoreAsync(command, arguments, new FdSource(null, fd), endOfStreamIsSuccess: false, ct);
