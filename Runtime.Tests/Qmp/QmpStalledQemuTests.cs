@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Text.Json;
 using Toolstack.Runtime.Tests.Qmp.Support;
 using Xunit.Abstractions;
 
@@ -143,5 +144,51 @@ public sealed class QmpStalledQemuTests
         {
             qemu.Continue();
         }
+    }
+
+    [QemuFact]
+    public async Task Stopped_TwentyThousandTimedOutPolls_LeaveNothingQueuedOrPending_AndTheConnectionWorksAfterSigcont()
+    {
+        // The issue: 200,000 timed-out polls of a SIGSTOPped QEMU held 82 MiB. The first few
+        // thousand fill the socket buffer (written, then given up); the rest wait in the queue.
+        using QemuProcess qemu = QemuProcess.StartNone();
+        await using QmpClient client = await QmpClient.ConnectAsync(qemu.SocketPath);
+        await client.QueryStatusAsync(QmpTimeouts.MustCompleteToken());
+
+        qemu.Stop();
+        try
+        {
+            // A line larger than the socket buffer: the writer is stuck in it until SIGCONT, so
+            // every poll after it waits in the send queue (without it, most polls would be
+            // skipped by a free writer before their turn and the queue would hardly grow).
+            using var blobCts = new CancellationTokenSource();
+            Task<JsonElement> blob = client.ExecuteAsync("query-status", new { pad = new string('x', 1024 * 1024) }, blobCts.Token);
+
+            for (int batch = 0; batch < 200; batch++)
+            {
+                using var cts = new CancellationTokenSource();
+                Task<QmpStatus>[] polls = Enumerable.Range(0, 100).Select(_ => client.QueryStatusAsync(cts.Token)).ToArray();
+                cts.Cancel();
+                foreach (Task<QmpStatus> poll in polls)
+                {
+                    await Assert.ThrowsAnyAsync<OperationCanceledException>(() => poll.WaitAsync(QmpTimeouts.MustComplete));
+                }
+            }
+
+            blobCts.Cancel();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => blob.WaitAsync(QmpTimeouts.MustComplete));
+
+            _output.WriteLine($"after 20,000 timed-out polls: {client.QueuedCommandCount} queued, {client.PendingCallCount} pending");
+            Assert.Equal(0, client.QueuedCommandCount);
+            Assert.Equal(0, client.PendingCallCount);
+            Assert.True(client.IsConnected);
+        }
+        finally
+        {
+            qemu.Continue();
+        }
+
+        // QEMU answers the polls that were written (dropped as unknown ids), then this one.
+        Assert.True((await client.QueryStatusAsync(QmpTimeouts.MustCompleteToken())).Running);
     }
 }

@@ -115,19 +115,16 @@ public sealed partial class QmpClient
         CancellationToken token = _shutdown.Token;
         try
         {
-            while (await _outgoing.Reader.WaitToReadAsync(token).ConfigureAwait(false))
+            while (await _sendQueue.DequeueAsync(token).ConfigureAwait(false) is OutgoingMessage message)
             {
-                while (_outgoing.Reader.TryRead(out OutgoingMessage? message))
+                using (message)
                 {
-                    using (message)
+                    if (!message.Call.TryBeginWrite())
                     {
-                        if (!message.Call.TryBeginWrite())
-                        {
-                            continue; // abandoned before its turn: never sent
-                        }
-
-                        await SendAsync(message, token).ConfigureAwait(false);
+                        continue; // abandoned as the writer took it: never sent
                     }
+
+                    await SendAsync(message, token).ConfigureAwait(false);
                 }
             }
         }
@@ -139,14 +136,8 @@ public sealed partial class QmpClient
         {
             Close(CloseReason.SocketError(SocketPath, e));
         }
-        finally
-        {
-            // Close completed the queue before cancelling, so nothing is added after this drain.
-            while (_outgoing.Reader.TryRead(out OutgoingMessage? abandoned))
-            {
-                abandoned.Dispose();
-            }
-        }
+
+        // Whatever is still queued is the close's to dispose: it completes the queue.
     }
 
     /// <summary>Sends one whole line; a descriptor rides on its first byte via sendmsg.</summary>

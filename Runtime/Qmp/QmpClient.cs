@@ -7,7 +7,6 @@ using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using System.Text.Json;
 using System.Threading;
-using System.Threading.Channels;
 using System.Threading.Tasks;
 
 namespace Toolstack.Runtime;
@@ -31,7 +30,10 @@ namespace Toolstack.Runtime;
 /// the descriptor it received last); other commands pass them. Each call honours its
 /// <see cref="CancellationToken"/> even when QEMU does not answer (stopped with SIGSTOP, say):
 /// the call ends as cancelled, the command may or may not have been executed, and its late
-/// reply is dropped.
+/// reply is dropped. Commands waiting for the writer are bounded by
+/// <see cref="QmpClientOptions.SendQueueCapacity"/> (a call made while it is full fails at once
+/// with <see cref="QmpSendQueueFullException"/>), and a call given up before it was written
+/// leaves the queue at once: memory follows what is in flight, not how many calls were made.
 /// </para>
 /// <para>
 /// When the connection ends (end of stream, a socket error, a protocol violation or
@@ -49,8 +51,7 @@ public sealed partial class QmpClient : IAsyncDisposable
     private readonly ConcurrentDictionary<string, PendingCall> _pending = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, PendingCall> _abandonedFdCalls = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _fdGate = new(1, 1);
-    private readonly Channel<OutgoingMessage> _outgoing = Channel.CreateUnbounded<OutgoingMessage>(
-        new UnboundedChannelOptions { SingleReader = true, SingleWriter = false, AllowSynchronousContinuations = false });
+    private readonly QmpSendQueue _sendQueue;
     private readonly CancellationTokenSource _shutdown = new();
     private readonly CancellationToken _shutdownToken;
     private readonly TaskCompletionSource _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -70,6 +71,7 @@ public sealed partial class QmpClient : IAsyncDisposable
         SocketPath = socketPath;
         Greeting = greeting;
         _events = new QmpEventHub(options.EventBufferCapacity);
+        _sendQueue = new QmpSendQueue(options.SendQueueCapacity);
         _shutdownToken = _shutdown.Token;
         _idPrefix = "ts" + Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture) + "-";
     }
@@ -91,6 +93,12 @@ public sealed partial class QmpClient : IAsyncDisposable
     /// protocol violation, or disposal. Awaiting it is a wait: call with no short lock held.
     /// </summary>
     public Task Closed => _closed.Task;
+
+    /// <summary>Commands waiting to be written (for tests: memory is bounded by this, not by history).</summary>
+    internal int QueuedCommandCount => _sendQueue.Count;
+
+    /// <summary>Calls awaiting their reply, queued or written (for tests).</summary>
+    internal int PendingCallCount => _pending.Count;
 
     /// <summary>Connects with the default <see cref="QmpClientOptions"/>. See <see cref="ConnectAsync(string, QmpClientOptions, CancellationToken)"/>.</summary>
     /// <param name="socketPath">The QMP Unix socket, as given to QEMU's <c>-qmp unix:PATH,server=on</c>.</param>
@@ -193,6 +201,10 @@ public sealed partial class QmpClient : IAsyncDisposable
     /// <exception cref="QmpCommandException">QEMU answered with an error (its class and description).</exception>
     /// <exception cref="QmpDisconnectedException">The connection closed before the reply, or was already closed.</exception>
     /// <exception cref="QmpProtocolException">QEMU broke the protocol while the call was pending; the connection is closed.</exception>
+    /// <exception cref="QmpSendQueueFullException">
+    /// <see cref="QmpClientOptions.SendQueueCapacity"/> commands already wait to be written (QEMU is not
+    /// reading); nothing was sent, and the connection stays up.
+    /// </exception>
     /// <exception cref="ObjectDisposedException">The client was disposed.</exception>
     [RequiresUnlocked]
     public Task<JsonElement> ExecuteAsync(string command, object? arguments = null, CancellationToken ct = default) =>
@@ -214,6 +226,7 @@ public sealed partial class QmpClient : IAsyncDisposable
     /// <exception cref="ArgumentException"><paramref name="fd"/> is not an open descriptor.</exception>
     /// <exception cref="QmpCommandException">QEMU answered with an error.</exception>
     /// <exception cref="QmpDisconnectedException">The connection closed before the reply, or was already closed.</exception>
+    /// <exception cref="QmpSendQueueFullException">The send queue is full (QEMU is not reading); nothing was sent.</exception>
     [RequiresUnlocked]
     public Task<JsonElement> ExecuteWithFdAsync(string command, object? arguments, SafeHandle fd, CancellationToken ct = default)
     {
@@ -235,6 +248,7 @@ public sealed partial class QmpClient : IAsyncDisposable
     /// <exception cref="ArgumentException"><paramref name="fd"/> is not an open descriptor.</exception>
     /// <exception cref="QmpCommandException">QEMU answered with an error.</exception>
     /// <exception cref="QmpDisconnectedException">The connection closed before the reply, or was already closed.</exception>
+    /// <exception cref="QmpSendQueueFullException">The send queue is full (QEMU is not reading); nothing was sent.</exception>
     [RequiresUnlocked]
     public Task<JsonElement> ExecuteWithFdAsync(string command, object? arguments, int fd, CancellationToken ct = default) =>
         ExecuteCoreAsync(command, arguments, new FdSource(null, fd), endOfStreamIsSuccess: false, ct);
@@ -270,7 +284,10 @@ public sealed partial class QmpClient : IAsyncDisposable
     /// <summary>
     /// Reads up to the greeting. QEMU 7.2 can send an event first (a client that connects while
     /// QEMU is still starting may get <c>RESUME</c> before the greeting): such events are kept,
-    /// in order, for <see cref="Events"/> and the waiters.
+    /// in order, for <see cref="Events"/> and the waiters, up to
+    /// <see cref="QmpClientOptions.MaxEventsBeforeGreeting"/> events and
+    /// <see cref="QmpClientOptions.MaxBytesBeforeGreeting"/> bytes. Past either, the peer is
+    /// flooding, not greeting: fail now rather than buffer until the connect timeout.
     /// </summary>
     private static async Task<QmpGreeting> ReadGreetingAsync(
         QmpLineReader reader, string socketPath, QmpClientOptions options, List<QmpEvent> earlyEvents,
@@ -281,12 +298,16 @@ public sealed partial class QmpClient : IAsyncDisposable
             JsonDocument? document;
             try
             {
-                document = await reader.ReadMessageAsync(deadline).ConfigureAwait(false);
+                document = await reader.ReadMessageAsync(deadline, options.MaxBytesBeforeGreeting).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (!ct.IsCancellationRequested)
             {
                 throw new QmpGreetingException(socketPath,
-                    $"nothing within {options.ConnectTimeout.TotalMilliseconds:0} ms; QEMU greets one client at a time, so another client may be connected");
+                    $"no complete greeting within {options.ConnectTimeout.TotalMilliseconds:0} ms (nothing, or a line never ended); QEMU greets one client at a time, so another client may be connected");
+            }
+            catch (QmpProtocolException e) when (reader.ConsumedBytes > options.MaxBytesBeforeGreeting)
+            {
+                throw TooMuchBeforeGreeting(socketPath, options, bytes: true, e);
             }
             catch (QmpProtocolException e)
             {
@@ -310,6 +331,16 @@ public sealed partial class QmpClient : IAsyncDisposable
                 if (message.ValueKind == JsonValueKind.Object && message.TryGetProperty("event", out _) &&
                     QmpEvent.Parse(message) is QmpEvent early)
                 {
+                    if (earlyEvents.Count >= options.MaxEventsBeforeGreeting)
+                    {
+                        throw TooMuchBeforeGreeting(socketPath, options, bytes: false, null);
+                    }
+
+                    if (reader.ConsumedBytes > options.MaxBytesBeforeGreeting)
+                    {
+                        throw TooMuchBeforeGreeting(socketPath, options, bytes: true, null);
+                    }
+
                     earlyEvents.Add(early);
                     continue;
                 }
@@ -325,6 +356,12 @@ public sealed partial class QmpClient : IAsyncDisposable
             }
         }
     }
+
+    private static QmpGreetingException TooMuchBeforeGreeting(string socketPath, QmpClientOptions options, bool bytes, Exception? cause) =>
+        new(socketPath, bytes
+            ? $"more than {options.MaxBytesBeforeGreeting} bytes before the greeting (QmpClientOptions.MaxBytesBeforeGreeting); the peer floods instead of greeting"
+            : $"more than {options.MaxEventsBeforeGreeting} events before the greeting (QmpClientOptions.MaxEventsBeforeGreeting); the peer floods instead of greeting",
+            cause);
 
     private async Task NegotiateAsync(CancellationToken ct, CancellationToken deadline)
     {
@@ -397,17 +434,29 @@ public sealed partial class QmpClient : IAsyncDisposable
             throw closed.ForLaterCall();
         }
 
-        if (!_outgoing.Writer.TryWrite(message))
+        switch (_sendQueue.TryEnqueue(message))
         {
-            // The writer is gone, so the connection is closing: the close fails the call.
-            message.Dispose();
+            case QmpSendQueue.EnqueueResult.Full:
+                // QEMU is not reading: refuse now rather than hold the call (and its memory) for later.
+                message.Dispose();
+                if (_pending.TryRemove(new KeyValuePair<string, PendingCall>(id, call)))
+                {
+                    call.Settle();
+                    throw new QmpSendQueueFullException(SocketPath, command, _sendQueue.Capacity);
+                }
+
+                break; // the close got there first and failed the call
+            case QmpSendQueue.EnqueueResult.Completed:
+                // The connection is closing: the close fails the call.
+                message.Dispose();
+                break;
         }
 
         using (ct.Register(static (state, token) =>
                {
-                   var (client, pending) = ((QmpClient, PendingCall))state!;
-                   client.Abandon(pending, token);
-               }, (this, call)))
+                   var (client, pending, outgoing) = ((QmpClient, PendingCall, OutgoingMessage))state!;
+                   client.Abandon(pending, outgoing, token);
+               }, (this, call, message)))
         {
             return await call.Completion.Task.ConfigureAwait(false);
         }
@@ -439,12 +488,18 @@ public sealed partial class QmpClient : IAsyncDisposable
     }
 
     /// <summary>
-    /// The caller's token fired: forget the call, so a late reply is dropped as unknown. A
+    /// The caller's token fired: forget the call, so a late reply is dropped as unknown; a call
+    /// not yet written leaves the send queue at once. A
     /// descriptor-carrying call already sent keeps the gate until its late reply (or the close).
     /// </summary>
-    private void Abandon(PendingCall call, CancellationToken token)
+    private void Abandon(PendingCall call, OutgoingMessage message, CancellationToken token)
     {
         bool unsent = call.TryAbandonUnsent();
+        if (unsent && _sendQueue.TryRemove(message))
+        {
+            // Out of the queue now, not when the (maybe stuck) writer reaches it.
+            message.Dispose();
+        }
         if (!unsent && call.FdGate is not null)
         {
             // Before leaving the pending table, so the reader finds it in one table or the other.
@@ -489,7 +544,11 @@ public sealed partial class QmpClient : IAsyncDisposable
             return;
         }
 
-        _outgoing.Writer.TryComplete();
+        foreach (OutgoingMessage unsent in _sendQueue.Complete())
+        {
+            unsent.Dispose(); // its call is failed below, with the other pending ones
+        }
+
         try
         {
             _shutdown.Cancel();

@@ -32,6 +32,63 @@ internal sealed class FakeQmpPeer : IDisposable
         await _stream.FlushAsync(ct);
     }
 
+    /// <summary>Raw bytes, without allocating (for floods).</summary>
+    public async Task SendBytesAsync(ReadOnlyMemory<byte> bytes, CancellationToken ct)
+    {
+        await _stream.WriteAsync(bytes, ct);
+        await _stream.FlushAsync(ct);
+    }
+
+    /// <summary>
+    /// Sends <paramref name="text"/> one byte at a time, <paramref name="interval"/> apart, and
+    /// then keeps dribbling <paramref name="filler"/> forever: a slowloris that never ends its
+    /// line. Returns how many bytes it sent when the client closed or <paramref name="ct"/> fired.
+    /// </summary>
+    public async Task<long> DribbleAsync(string text, byte filler, TimeSpan interval, CancellationToken ct)
+    {
+        byte[] bytes = Encoding.UTF8.GetBytes(text);
+        long sent = 0;
+        var one = new byte[1];
+        try
+        {
+            while (true)
+            {
+                one[0] = sent < bytes.Length ? bytes[sent] : filler;
+                await _stream.WriteAsync(one, ct);
+                sent++;
+                await Task.Delay(interval, ct);
+            }
+        }
+        catch (Exception e) when (e is IOException or OperationCanceledException)
+        {
+            return sent;
+        }
+    }
+
+    /// <summary>
+    /// Reads one raw byte of what the client sends (bypassing the line reader, which must not have
+    /// buffered anything yet) and then stops reading: the client's writes fill the socket buffer.
+    /// </summary>
+    public async Task ReadOneByteThenStallAsync(TaskCompletionSource firstByte, CancellationToken ct)
+    {
+        var one = new byte[1];
+        int read = await _stream.ReadAsync(one, ct);
+        firstByte.TrySetResult();
+        if (read == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            await Task.Delay(Timeout.Infinite, ct);
+        }
+        catch (OperationCanceledException)
+        {
+            // The server is being disposed.
+        }
+    }
+
     /// <summary>One message line, terminated as QEMU does (CRLF).</summary>
     public Task SendLineAsync(string json, CancellationToken ct) => SendRawAsync(json + "\r\n", ct);
 

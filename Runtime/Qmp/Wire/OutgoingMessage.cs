@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 
 namespace Toolstack.Runtime;
 
@@ -20,6 +21,9 @@ internal sealed class OutgoingMessage : IDisposable
     internal PendingCall Call { get; }
 
     internal byte[] Line { get; }
+
+    /// <summary>Its place in the send queue while it waits there; guarded by the queue's lock.</summary>
+    internal LinkedListNode<OutgoingMessage>? QueueNode { get; set; }
 
     /// <summary>The descriptor to attach to the first byte, or -1.</summary>
     internal int FileDescriptor => _fd;

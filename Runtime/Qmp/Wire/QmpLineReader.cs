@@ -27,14 +27,19 @@ internal sealed class QmpLineReader
         _maxLineBytes = maxLineBytes;
     }
 
+    /// <summary>Bytes of whole lines consumed so far (newlines included, blank lines too).</summary>
+    internal long ConsumedBytes { get; private set; }
+
     /// <summary>Bytes of an unfinished line that were discarded at end of stream (0 if none).</summary>
     internal long TruncatedBytes { get; private set; }
 
     /// <summary>
     /// The next non-blank line as a JSON document (the caller disposes it), or null at end of
-    /// stream. Throws <see cref="QmpProtocolException"/> for an oversized or malformed line.
+    /// stream. Throws <see cref="QmpProtocolException"/> for an oversized or malformed line, and
+    /// when skipped blank lines take <see cref="ConsumedBytes"/> past <paramref name="blankLimit"/>
+    /// (blank lines never reach the caller, so only here can a flood of them be stopped).
     /// </summary>
-    internal async ValueTask<JsonDocument?> ReadMessageAsync(CancellationToken ct)
+    internal async ValueTask<JsonDocument?> ReadMessageAsync(CancellationToken ct, long blankLimit = long.MaxValue)
     {
         long scanned = 0;
         while (true)
@@ -54,12 +59,18 @@ internal sealed class QmpLineReader
                 }
                 finally
                 {
+                    ConsumedBytes += line.Length + 1;
                     _pipe.AdvanceTo(next);
                 }
 
                 if (document is not null)
                 {
                     return document;
+                }
+
+                if (ConsumedBytes > blankLimit)
+                {
+                    throw new QmpProtocolException($"QMP sent blank lines past {blankLimit} bytes.");
                 }
 
                 scanned = 0;
