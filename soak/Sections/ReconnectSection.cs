@@ -61,15 +61,18 @@ internal static class ReconnectSection
             Reaper.Stopping.ThrowIfCancellationRequested();
             try
             {
+                // Disposed, not QmpTimeouts.MustCompleteToken(): an undisposed timed source stays rooted
+                // by its timer for 20 s, which would show here as heap growth of the harness's own.
+                using var deadline = new CancellationTokenSource(QmpTimeouts.MustComplete);
                 QmpClient client = await QmpClient.ConnectAsync(qemu.SocketPath, Reaper.Stopping);
                 Task<QmpStatus>? pending = null;
                 try
                 {
-                    await client.QueryStatusAsync(QmpTimeouts.MustCompleteToken());
+                    await client.QueryStatusAsync(deadline.Token);
                     if (i % 10 == 9)
                     {
                         qemu.Stop();
-                        pending = client.QueryStatusAsync(QmpTimeouts.MustCompleteToken());
+                        pending = client.QueryStatusAsync(deadline.Token);
                     }
                 }
                 finally

@@ -29,7 +29,7 @@ internal sealed class SigkillLane
     }
 
     /// <summary>What one lane counted.</summary>
-    public sealed record Result(int Rounds, int Violations, int RelockFailures, IReadOnlySet<string> Leaked, int ChildFailures, bool Recovered, long Cycles, TimeSpan ChildStartup);
+    public sealed record Result(int Rounds, int Violations, int Outstanding, int RelockFailures, IReadOnlySet<string> Leaked, int ChildFailures, bool Recovered, long Cycles, TimeSpan ChildStartup);
 
     public async Task<Result> RunAsync(int rounds)
     {
@@ -60,8 +60,10 @@ internal sealed class SigkillLane
                 ];
 
                 int violations = 0, relockFailures = 0, childFailures = 0;
+                IReadOnlySet<string> before = new HashSet<string>(StringComparer.Ordinal);
                 var leaked = new SortedSet<string>(StringComparer.Ordinal);
                 long cycles = 0;
+                int outstanding = 0;
                 TimeSpan childStartup = TimeSpan.Zero;
                 for (int round = 0; round < rounds; round++)
                 {
@@ -104,12 +106,18 @@ internal sealed class SigkillLane
                         continue;
                     }
 
-                    IReadOnlyList<string> broken = [.. state.Violations(), .. FdsetCoverage.Violations(state)];
-                    if (broken.Count > 0)
+                    // A kill counts once, for the breaches it added: a stale fd set left by one kill
+                    // stays in QEMU, and must not be counted again for every later kill.
+                    var broken = new HashSet<string>([.. state.Violations(), .. FdsetCoverage.Violations(state)], StringComparer.Ordinal);
+                    string[] added = broken.Except(before).ToArray();
+                    before = broken;
+                    if (added.Length > 0)
                     {
                         violations++;
-                        Note($"round {round} (kill after {delay} ms, child's last line '{child.LastLine}'): {string.Join("; ", broken)}");
+                        Note($"round {round} (kill after {delay} ms, child's last line '{child.LastLine}'): {string.Join("; ", added)}");
                     }
+
+                    outstanding = broken.Count;
 
                     foreach (string name in LockDirectoryAudit.Unexpected(locks, expected))
                     {
@@ -121,7 +129,7 @@ internal sealed class SigkillLane
                 }
 
                 bool recovered = await RecoversAsync(cycle, observer, slowLock, jsonLock);
-                return new Result(rounds, violations, relockFailures, leaked, childFailures, recovered, cycles, childStartup);
+                return new Result(rounds, violations, outstanding, relockFailures, leaked, childFailures, recovered, cycles, childStartup);
             }
             finally
             {
@@ -152,7 +160,7 @@ internal sealed class SigkillLane
             bool empty = end.Inserted(Cd) is null && end.Disk(Cd)?.Medium is null && end.Disk(Cd)?.Pending is null;
             if (broken.Count > 0 || !empty)
             {
-                Log.Note($"lane {_lane}: after the final child: {string.Join("; ", broken)} {end}");
+                Log.Note($"lane {_lane}: after the final child: {broken.Count} breaches, drive {(empty ? "empty" : "not empty")}: {Shorten(string.Join("; ", broken))}");
             }
 
             return broken.Count == 0 && empty;
@@ -173,9 +181,11 @@ internal sealed class SigkillLane
     {
         if (++_notes <= 5)
         {
-            Log.Note($"lane {_lane}: {text}");
+            Log.Note($"lane {_lane}: {Shorten(text)}");
         }
     }
+
+    private static string Shorten(string text) => text.Length <= 400 ? text : text[..400] + " ...";
 
     private static string Image(DirectoryInfo directory, string name)
     {
