@@ -52,6 +52,7 @@ internal static class LockCycleSection
                 .Add("acquisitions", totals.Acquisitions)
                 .Add("recreates", totals.Recreates)
                 .Add("two_holders", totals.TwoHolders)
+                .Add("recreate_breaches", totals.RecreateBreaches)
                 .Add("errors", totals.Errors)
                 .Add("fds_before", fdsBefore)
                 .Add("fds_after", fdsAfter)
@@ -62,6 +63,8 @@ internal static class LockCycleSection
                 .Require(fdsAfter == fdsBefore, $"{fdsAfter - fdsBefore} descriptors more after the cycles than before")
                 .Require(heapAfter - heapBefore <= HeapAllowance, $"the live heap grew by {Figure.Kib(heapAfter - heapBefore)} (allowance {Figure.Kib(HeapAllowance)})")
                 .Require(totals.TwoHolders == 0, $"{totals.TwoHolders} times two tasks held one lock")
+                .Require(totals.RecreateBreaches == 0,
+                    $"{totals.RecreateBreaches} of {totals.Recreates} re-creates: after the old domain's holder released, a third acquisition got the lock the new domain's holder still held")
                 .Require(totals.Errors == 0, $"{totals.Errors} unexpected outcomes; first: {totals.FirstError}")
                 .Require(extra.Count == 0, $"left in the lock directory: {string.Join(", ", extra)}");
         }
@@ -79,8 +82,10 @@ internal static class LockCycleSection
         private readonly DomainLock _domain = new("soak domain");
         private JsonLock _json;
         private QmpLock _slow;
-        private int _inside;
+        private int _insideSlow;
+        private int _insideJson;
         private int _twoHolders;
+        private int _recreateBreaches;
         private int _recreates;
         private int _errors;
         private long _acquisitions;
@@ -94,7 +99,7 @@ internal static class LockCycleSection
         }
 
         /// <summary>What the last rig counted, kept as a value so the rig itself can be collected.</summary>
-        public static Totals Last { get; private set; } = new(0, 0, 0, 0, null);
+        public static Totals Last { get; private set; } = new(0, 0, 0, 0, 0, null);
 
         public async Task CyclesAsync(int from, int to, int recreateEvery)
         {
@@ -135,30 +140,36 @@ internal static class LockCycleSection
                 }
             }
 
-            Last = new Totals(_acquisitions, _recreates, _twoHolders, _errors, _firstError);
+            Last = new Totals(_acquisitions, _recreates, _twoHolders, _recreateBreaches, _errors, _firstError);
         }
 
-        /// <summary>Two tasks take the QmpLock, then the JsonLock (on pool threads: it blocks), 20 times each.</summary>
+        /// <summary>
+        /// Two tasks, each with its own QmpLock and JsonLock of the domain (as two processes would
+        /// have: only the flock excludes them), take the QmpLock, then the JsonLock (on a pool
+        /// thread: it blocks), 20 times each; each lock's critical section counts its occupants.
+        /// </summary>
         private async Task ContendAsync()
         {
             async Task Worker()
             {
+                var slow = new QmpLock(_userdata);
+                var json = new JsonLock(_userdata);
                 for (int i = 0; i < 20; i++)
                 {
-                    await using (await _slow.LockAsync())
+                    await using (await slow.LockAsync())
                     {
-                        Enter();
+                        Enter(ref _insideSlow);
                         await Task.Yield();
-                        Leave();
+                        Leave(ref _insideSlow);
                     }
 
                     await Task.Run(() =>
                     {
-                        using (_json.Lock())
+                        using (json.Lock())
                         {
-                            Enter();
+                            Enter(ref _insideJson);
                             Thread.SpinWait(50);
-                            Leave();
+                            Leave(ref _insideJson);
                         }
                     });
                 }
@@ -199,7 +210,7 @@ internal static class LockCycleSection
             _recreates++;
             if (!excluded)
             {
-                Interlocked.Increment(ref _twoHolders);
+                _recreateBreaches++;
             }
 
             if (!waiterRefused || !jsonRefused)
@@ -236,15 +247,15 @@ internal static class LockCycleSection
             }
         }
 
-        private void Enter()
+        private void Enter(ref int inside)
         {
-            if (Interlocked.Increment(ref _inside) != 1)
+            if (Interlocked.Increment(ref inside) != 1)
             {
                 Interlocked.Increment(ref _twoHolders);
             }
         }
 
-        private void Leave() => Interlocked.Decrement(ref _inside);
+        private static void Leave(ref int inside) => Interlocked.Decrement(ref inside);
 
         private void Error(string what)
         {
@@ -252,6 +263,6 @@ internal static class LockCycleSection
             _firstError ??= what;
         }
 
-        public sealed record Totals(long Acquisitions, int Recreates, int TwoHolders, int Errors, string? FirstError);
+        public sealed record Totals(long Acquisitions, int Recreates, int TwoHolders, int RecreateBreaches, int Errors, string? FirstError);
     }
 }

@@ -14,7 +14,7 @@ namespace Toolstack.Soak.Sections;
 internal sealed class SigkillLane
 {
     public const string Cd = "cd0";
-    private const int MaxKillDelayMs = 400;
+    private const int MaxKillDelayMs = 250;
     private const int EarlyKillDelayMs = 60;
     private static readonly TimeSpan s_lockTimeout = TimeSpan.FromSeconds(5);
 

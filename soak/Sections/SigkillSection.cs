@@ -13,7 +13,7 @@ namespace Toolstack.Soak.Sections;
 /// the drive empty. Targets: every count 0, recovered.
 /// </summary>
 /// <remarks>
-/// A kill comes a random 0–400 ms after the child's first line (one in four within 60 ms, which
+/// A kill comes a random 0–250 ms after the child's first line (one in four within 60 ms, which
 /// lands on the recovery from the previous kill's state); a child starts in about 150 ms and
 /// an insert/eject cycle takes about 20 ms, so the kill points fall all over the workflow.
 /// Starting the child (the dotnet host, JIT) dominates a round: about 250 ms per kill on two cores.
