@@ -27,10 +27,10 @@ internal static class LockCycleSection
 
     public static async Task<Figure> RunAsync(SoakOptions options)
     {
-        DirectoryInfo work = Directory.CreateTempSubdirectory("toolstack-soak-locks-");
+        ScratchDirectory work = Reaper.Own(new ScratchDirectory("toolstack-soak-locks-"));
         try
         {
-            var userdata = new DomainUserdata(work.FullName, DomainId);
+            var userdata = new DomainUserdata(work.Path, DomainId);
             userdata.Create();
             var rig = new Rig(userdata);
             OpenFileDescriptors.Baseline(); // warms up process start, so a fork's pipes are not counted
@@ -45,7 +45,7 @@ internal static class LockCycleSection
             rig = null!; // nothing of the run stays reachable from here
             long heapAfter = Heap.Settled();
             int fdsAfter = FdCensus.Settled(fdsBefore);
-            IReadOnlyList<string> extra = LockDirectoryAudit.Unexpected(work.FullName, [userdata.RecordPath]);
+            IReadOnlyList<string> extra = LockDirectoryAudit.Unexpected(work.Path, [userdata.RecordPath]);
             Rig.Totals totals = Rig.Last;
             return new Figure("locks")
                 .Add("cycles", options.LockCycles)
@@ -70,7 +70,7 @@ internal static class LockCycleSection
         }
         finally
         {
-            work.Delete(recursive: true);
+            Reaper.Release(work);
         }
     }
 

@@ -33,11 +33,11 @@ internal sealed class SigkillLane
 
     public async Task<Result> RunAsync(int rounds)
     {
-        DirectoryInfo work = Directory.CreateTempSubdirectory($"toolstack-soak-kill{_lane}-");
+        ScratchDirectory work = Reaper.Own(new ScratchDirectory($"toolstack-soak-kill{_lane}-"));
         try
         {
-            string locks = Directory.CreateDirectory(Path.Combine(work.FullName, "locks")).FullName;
-            string childSocket = Path.Combine(work.FullName, "child.sock");
+            string locks = Directory.CreateDirectory(Path.Combine(work.Path, "locks")).FullName;
+            string childSocket = Path.Combine(work.Path, "child.sock");
             string[] images = [Image(work, "a.iso"), Image(work, "b.iso")];
             string domainId = $"8.soak{_lane}";
             var userdata = new DomainUserdata(locks, domainId);
@@ -138,7 +138,7 @@ internal sealed class SigkillLane
         }
         finally
         {
-            work.Delete(recursive: true);
+            Reaper.Release(work);
         }
     }
 
@@ -187,9 +187,9 @@ internal sealed class SigkillLane
 
     private static string Shorten(string text) => text.Length <= 400 ? text : text[..400] + " ...";
 
-    private static string Image(DirectoryInfo directory, string name)
+    private static string Image(ScratchDirectory directory, string name)
     {
-        string path = Path.Combine(directory.FullName, name);
+        string path = Path.Combine(directory.Path, name);
         File.WriteAllBytes(path, new byte[64 * 1024]);
         return path;
     }
