@@ -46,6 +46,44 @@ public sealed class QmpSendQueueTests
     }
 
     [Fact]
+    public async Task FullSendQueue_RefusesACall_BeforeSerialisingItsArguments()
+    {
+        var firstByte = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using FakeQmpServer server = FakeQmpServer.Start(async (peer, ct) =>
+        {
+            await peer.NegotiateAsync(ct);
+            await peer.ReadOneByteThenStallAsync(firstByte, ct);
+        });
+        await using QmpClient client = await QmpClient.ConnectAsync(server.SocketPath, new QmpClientOptions { SendQueueCapacity = 2 });
+        Task<JsonElement> blob = client.ExecuteAsync("blob", Blob);
+        await firstByte.Task.WaitAsync(QmpTimeouts.MustComplete);
+        Task<JsonElement>[] queued = [client.ExecuteAsync("queued-0"), client.ExecuteAsync("queued-1")];
+        var arguments = new CountingArguments();
+
+        await Assert.ThrowsAsync<QmpSendQueueFullException>(() => client.ExecuteAsync("refused", arguments).WaitAsync(QmpTimeouts.Prompt));
+
+        // A flood of refused calls must not format (and allocate) each one first.
+        Assert.Equal(0, arguments.Reads);
+        Assert.All(queued, call => Assert.False(call.IsCompleted));
+    }
+
+    private sealed class CountingArguments
+    {
+        private int _reads;
+
+        public int Reads => Volatile.Read(ref _reads);
+
+        public string Blob
+        {
+            get
+            {
+                Interlocked.Increment(ref _reads);
+                return "x";
+            }
+        }
+    }
+
+    [Fact]
     public async Task FullSendQueue_FailsTheNextCallAtOnce_AndACancelledCallMakesRoom()
     {
         var firstByte = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);

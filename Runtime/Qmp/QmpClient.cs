@@ -400,9 +400,15 @@ public sealed partial class QmpClient : IAsyncDisposable
     private async Task<JsonElement> ExecuteCoreAsync(string command, object? arguments, FdSource? fd, bool endOfStreamIsSuccess, CancellationToken ct)
     {
         ArgumentException.ThrowIfNullOrEmpty(command);
-        JsonElement? args = QmpJson.ToArgumentsObject(arguments, nameof(arguments));
         ct.ThrowIfCancellationRequested();
         ThrowIfClosed();
+        if (_sendQueue.IsFull)
+        {
+            // Refused before the arguments are serialised: a flood costs no memory per call.
+            throw new QmpSendQueueFullException(SocketPath, command, _sendQueue.Capacity);
+        }
+
+        JsonElement? args = QmpJson.ToArgumentsObject(arguments, nameof(arguments));
 
         int duplicate = -1;
         SemaphoreSlim? gate = null;

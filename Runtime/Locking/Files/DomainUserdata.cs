@@ -30,6 +30,13 @@ public sealed class DomainUserdata
     /// <summary>The longest domain identifier accepted; keeps every file name under NAME_MAX.</summary>
     public const int MaxDomainIdLength = 128;
 
+    /// <summary>
+    /// The lock directory's own guard file, shared by every domain in it and never removed: the
+    /// toolstack holds it for the few syscalls that unlink or replace a domain's files. It is not
+    /// a domain's file; leave it in place while any toolstack process may use the directory.
+    /// </summary>
+    public const string DirectoryGuardFileName = DirectoryGuard.FileName;
+
     private const string JsonLockId = "domain-userdata-lock";
     private const string SlowLockId = "libxl-device-changes-lock";
     private const string JsonConfigId = "libxl-json";

@@ -46,6 +46,13 @@ internal sealed class QmpSendQueue
         }
     }
 
+    /// <summary>
+    /// Whether the queue is full now: a hint taken before a call is serialised, so a flood of calls
+    /// to a QEMU that does not read is refused without formatting each one first. Only
+    /// <see cref="TryEnqueue"/> decides.
+    /// </summary>
+    internal bool IsFull => Count >= _capacity;
+
     /// <summary>Adds <paramref name="message"/> at the end, unless the queue is full or completed (then the caller keeps it).</summary>
     internal EnqueueResult TryEnqueue(OutgoingMessage message)
     {
