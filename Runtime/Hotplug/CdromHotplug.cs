@@ -15,29 +15,34 @@ namespace Toolstack.Runtime;
 /// </summary>
 /// <remarks>
 /// <para>
-/// Insert: open the image read-only and pass it to QEMU (<c>add-fd</c>, SCM_RIGHTS); record it
-/// in the JSON config as the drive's pending medium; <c>blockdev-change-medium</c> with
-/// <c>/dev/fdset/N</c>; then finalise the config (pending becomes the medium) and drop the old
-/// medium's fd set. Eject: <c>eject</c> in QEMU first, then clear the config, then drop the fd set.
-/// A crash at any point leaves QEMU holding nothing the config does not describe.
+/// Insert: record the new medium in the JSON config as the drive's pending medium, with a fresh
+/// token and a free fd set id, before QEMU has anything of it; open the image read-only and pass
+/// it to QEMU (<c>add-fd</c>, SCM_RIGHTS) into that fd set, the token in the descriptor's opaque
+/// string; <c>blockdev-change-medium</c> with <c>/dev/fdset/N</c>; drop the old medium's fd set;
+/// then finalise the config (pending becomes the medium). Eject: <c>eject</c> in QEMU first, then
+/// drop the fd sets, then clear the config. At every instant, so after a kill at any point, each
+/// medium and each fd set of ours that QEMU holds is described by the config (libxl: add a thing
+/// only once the JSON describes it; forget it only after QEMU let go).
 /// </para>
 /// <para>
 /// A crash between recording the pending medium and finalising it leaves it pending, and QEMU
-/// may or may not hold it. The next insert settles it first, under the same slow lock: if QEMU
-/// holds it, it becomes the medium; otherwise it is forgotten. Only then is the new medium
-/// recorded as pending, so the record of what QEMU may hold is never overwritten. An insert that
-/// fails without knowing QEMU's answer (cancelled, disconnected) leaves its pending medium
-/// recorded for the same reason; one QEMU refused is rolled back.
+/// may or may not hold it or its fd set. The next insert settles it first, under the same slow
+/// lock, by its token: if QEMU's medium is the set carrying the token, it becomes the medium;
+/// otherwise QEMU lets go of the token's descriptors and the record is forgotten. Only then is
+/// the new medium recorded as pending, so the record of what QEMU may hold is never overwritten.
+/// An insert that fails without knowing QEMU's answer (cancelled, disconnected) leaves its
+/// pending medium recorded for the same reason; one QEMU refused is rolled back.
 /// </para>
 /// <para>
 /// The fd set of a medium lives as long as the medium, so that its id is never reused while the
 /// config names it, and <c>query-fdsets</c> maps <c>/dev/fdset/N</c> back to the image path.
-/// Every descriptor the hot-plug adds carries <see cref="FdsetOpaquePrefix"/> and the image path
-/// as its opaque string, so that its fd sets can be told from anyone else's. An fd set of the
-/// hot-plug's that the config does not name (an <c>add-fd</c> whose answer was lost to a
-/// cancellation or a dead connection, a kill between finalising the config and dropping the old
-/// set, a drop that failed) is removed at the end of the next insert, eject or
-/// <see cref="SettleAsync"/>; one the config names, and anyone else's, never is.
+/// Every descriptor the hot-plug adds carries <see cref="FdsetOpaquePrefix"/>, the insert's token
+/// and the image path as its opaque string, so that its fd sets can be told from anyone else's and
+/// matched to their record. A descriptor of ours the config does not describe (by token; an older
+/// version's <c>toolstack-cdrom:&lt;path&gt;</c> by its set's id) is removed at the end of the
+/// next insert, eject or <see cref="SettleAsync"/>: one a drop failed to remove (QEMU gone,
+/// refusing or silent), or an older version's orphan; one the config describes, and anyone
+/// else's, never is.
 /// </para>
 /// <para>
 /// "Removed" under QEMU 7.2: in the prelaunch or paused state <c>remove-fd</c> only marks the
@@ -55,7 +60,7 @@ namespace Toolstack.Runtime;
 /// </remarks>
 public static class CdromHotplug
 {
-    /// <summary>Marks the fd sets the hot-plug adds: every descriptor's opaque string is this prefix and the image path.</summary>
+    /// <summary>Marks the fd sets the hot-plug adds: every descriptor's opaque string is this prefix, the insert's token, <c>:</c> and the image path (older versions: the prefix and the path).</summary>
     public const string FdsetOpaquePrefix = "toolstack-cdrom:";
 
     /// <summary>Hex digits of an insert's token (<see cref="MediumConfig.Token"/>).</summary>
@@ -65,7 +70,7 @@ public static class CdromHotplug
 
     /// <summary>Inserts <paramref name="imagePath"/> into the CD-ROM drive <paramref name="device"/> of <paramref name="domain"/>.</summary>
     /// <remarks>Locking contract: takes the domain's <see cref="QmpLock"/> for the whole change and its <see cref="JsonLock"/> around each config update; call with no lock held.</remarks>
-    /// <exception cref="InvalidOperationException">The domain has no lock directory files or no QMP connection.</exception>
+    /// <exception cref="InvalidOperationException">The domain has no lock directory files or no QMP connection; or someone else took the fd set id chosen for the image meanwhile (rolled back, nothing changed: try again).</exception>
     /// <exception cref="NotACdromException">The config records <paramref name="device"/> as a disk that is not a CD-ROM; nothing was asked of QEMU.</exception>
     /// <exception cref="InvalidDataException">The domain's JSON config is corrupt; nothing was asked of QEMU and the file is untouched.</exception>
     /// <exception cref="FileNotFoundException">The image does not exist.</exception>
