@@ -40,7 +40,7 @@ public sealed class CdromCrashConsistencyTests
     }
 
     [QemuFact]
-    public async Task ChildSigkilledAtRandomPoints_EveryQemuMediumStaysInTheConfig_AndTheLocksCanBeTakenAgain()
+    public async Task ChildSigkilledAtRandomPoints_EveryQemuMediumAndFdsetStaysInTheConfig_AndTheLocksCanBeTakenAgain()
     {
         int seed = Environment.GetEnvironmentVariable("TOOLSTACK_CRASH_SEED") is { Length: > 0 } given
             ? int.Parse(given, CultureInfo.InvariantCulture)
@@ -114,7 +114,8 @@ public sealed class CdromCrashConsistencyTests
             phases[phase] = phases.GetValueOrDefault(phase) + 1;
             string coarse = Coarse(lastLine);
             lastLines[coarse] = lastLines.GetValueOrDefault(coarse) + 1;
-            IReadOnlyList<string> violations = state.Violations();
+            // Right after the kill, before any settle: media AND fd sets (the VM runs, so a removed set is gone).
+            IReadOnlyList<string> violations = [.. state.Violations(), .. state.FdsetViolations()];
             _output.WriteLine($"round {rounds,2}: kill after {delay,4} ms{(window < MaxKillDelayMs ? $" (window {window} ms)" : string.Empty)}, last line '{lastLine}' → {phase}" +
                 (violations.Count == 0 ? string.Empty : $"  VIOLATION: {string.Join("; ", violations)}"));
             if (violations.Count > 0)

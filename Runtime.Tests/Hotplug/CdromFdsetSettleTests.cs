@@ -14,51 +14,43 @@ public sealed class CdromFdsetSettleTests
     private const string Cd = "cd0";
 
     /// <summary>
-    /// The domain's connection is stalled after QEMU ran <c>add-fd</c> and before its reply is
-    /// read (the client's reader runs event matchers inline: one that waits holds every later
-    /// reply unread), the insert is cancelled, then the connection resumes.
+    /// The state a kill right after <c>add-fd</c> leaves (its answer never read, nothing after it
+    /// done): the pending record, written before add-fd with the set's id and the insert's token,
+    /// describes the set QEMU made, before any settle; the next insert removes it and forgets the record.
     /// </summary>
     [QemuFact]
-    public async Task Insert_CancelledWhileAddFdIsInFlight_TheNextInsertLeavesNoFdsetOutsideTheConfig()
+    public async Task Insert_AfterAKillRightAfterAddFd_TheFdsetWasDescribed_AndTheNextInsertRemovesIt()
     {
-        await using CdromRig rig = await CdromRig.StartAsync("8.addfd", running: true, separateMonitor: true);
-        string cancelled = rig.Image("cancelled.iso");
+        await using CdromRig rig = await CdromRig.StartAsync("8.addfd", running: true);
+        string killed = rig.Image("killed.iso");
         string next = rig.Image("next.iso");
         CancellationToken ct = QmpTimeouts.MustCompleteToken();
-
-        using var release = new ManualResetEventSlim();
-        var stalled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        using QmpEventWaiter stall = rig.DomainQmp.WaitForEvent("RESET", _ =>
+        string token = new('a', CdromHotplug.TokenLength);
+        await using (LockHandle slow = await rig.QmpLock.LockAsync(ct))
         {
-            stalled.TrySetResult();
-            release.Wait(QmpTimeouts.MustComplete);
-            return true;
-        });
-        try
-        {
-            await rig.Qmp.SystemResetAsync(ct);
-            await stalled.Task.WaitAsync(QmpTimeouts.MustComplete);
+            int id = (await rig.Qmp.QueryFdsetsAsync(ct)).Select(f => f.FdsetId).DefaultIfEmpty(-1).Max() + 1;
+            using (LockHandle json = rig.JsonLock.Lock())
+            {
+                DomainConfig config = DomainConfigFile.Read(json);
+                DomainConfigFile.Write(json, config.WithDisk(new DiskConfig { Device = Cd, IsCdrom = true, Pending = new MediumConfig { Path = killed, FdSet = id, Token = token } }));
+            }
 
-            using var cancel = new CancellationTokenSource();
-            Task insert = CdromHotplug.InsertAsync(rig.Domain, Cd, cancelled, cancel.Token);
-            // QEMU has run add-fd once the observer sees the set; the reply waits behind the stalled reader.
-            await PollAsync(async () => (await rig.Qmp.QueryFdsetsAsync(ct)).Any(s => s.Fds.Any(f => (CdromState.ImageOf(f.Opaque) ?? f.Opaque) == cancelled)));
-            cancel.Cancel();
-            release.Set();
-
-            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => insert.WaitAsync(QmpTimeouts.MustComplete));
+            using FileStream file = new(killed, FileMode.Open, FileAccess.Read);
+            Assert.Equal(id, (await rig.Qmp.AddFdAsync(file.SafeFileHandle, id, CdromHotplug.FdsetOpaque(token, killed), ct)).FdsetId);
         }
-        finally
-        {
-            release.Set();
-        }
+
+        CdromState crashed = await rig.StateAsync();
+        Assert.Empty(crashed.FdsetViolations());
+        Assert.Single(crashed.HotplugFdsets);
 
         await CdromHotplug.InsertAsync(rig.Domain, Cd, next, ct);
 
         CdromState after = await rig.StateAsync();
         after.AssertSettled();
-        Assert.Empty(after.UnnamedFdsetsOf([cancelled, next]));
+        Assert.Empty(after.UnnamedFdsetsOf([killed, next]));
+        Assert.DoesNotContain(after.HotplugFdsets, s => s.Fds.Any(f => CdromState.ImageOf(f.Opaque) == killed));
         Assert.Equal(next, after.Disk(Cd)!.Medium!.Path);
+        Assert.Null(after.Disk(Cd)!.Pending);
     }
 
     /// <summary>The state a kill between finalising the config and dropping the old fd set leaves: the old set is in QEMU, named by nothing.</summary>

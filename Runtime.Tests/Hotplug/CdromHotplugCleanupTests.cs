@@ -23,7 +23,7 @@ public sealed class CdromHotplugCleanupTests
 
         Assert.Contains("remove-fd", fake.Commands);
         DiskConfig cd = Assert.IsType<DiskConfig>((await fake.ReadConfigAsync()).FindDisk("cd0"));
-        Assert.Equal(new MediumConfig { Path = image, FdSet = FakeCdromDomain.AddedFdset }, cd.Medium);
+        Assert.Equal(new MediumConfig { Path = image, FdSet = Assert.Single(fake.AddFds).FdsetId }, CdromState.WithoutToken(cd.Medium));
         Assert.Null(cd.Pending);
     }
 
@@ -53,7 +53,7 @@ public sealed class CdromHotplugCleanupTests
 
         Assert.Equal("blockdev-change-medium", error.Command);
         DiskConfig cd = Assert.IsType<DiskConfig>((await fake.ReadConfigAsync()).FindDisk("cd0"));
-        Assert.Equal(new MediumConfig { Path = "/images/old.iso", FdSet = 3 }, cd.Medium);
+        Assert.Equal(new MediumConfig { Path = "/images/old.iso", FdSet = 3 }, CdromState.WithoutToken(cd.Medium));
         Assert.Null(cd.Pending);
     }
 }

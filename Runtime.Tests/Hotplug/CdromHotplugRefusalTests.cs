@@ -96,7 +96,7 @@ public sealed class CdromHotplugRefusalTests
         DomainConfig config = await fake.ReadConfigAsync();
         DiskConfig cd = Assert.IsType<DiskConfig>(config.FindDisk("cd0"));
         Assert.True(cd.IsCdrom);
-        Assert.Equal(new MediumConfig { Path = image, FdSet = FakeCdromDomain.AddedFdset }, cd.Medium);
+        Assert.Equal(new MediumConfig { Path = image, FdSet = Assert.Single(fake.AddFds).FdsetId }, CdromState.WithoutToken(cd.Medium));
         DiskConfig hd = Assert.IsType<DiskConfig>(config.FindDisk("hd0"));
         Assert.False(hd.IsCdrom);
         Assert.Equal("/images/root.img", hd.Medium!.Path);

@@ -34,7 +34,7 @@ public sealed class CdromHotplugTests
         Assert.Equal(image, Assert.Single(after.OpaquesOf(fdset)));
         DiskConfig disk = Assert.IsType<DiskConfig>(after.Disk(Cd));
         Assert.True(disk.IsCdrom);
-        Assert.Equal(new MediumConfig { Path = image, FdSet = fdset }, disk.Medium);
+        Assert.Equal(new MediumConfig { Path = image, FdSet = fdset }, CdromState.WithoutToken(disk.Medium));
         Assert.Null(disk.Pending);
         Assert.True(after.Config.Describes(Cd, medium.File));
     }
@@ -85,7 +85,7 @@ public sealed class CdromHotplugTests
         int secondSet = Assert.IsType<int>(after.InsertedFdset(Cd));
         Assert.NotEqual(firstSet, secondSet);
         Assert.Equal(second, after.OpaqueOf(secondSet));
-        Assert.Equal(new MediumConfig { Path = second, FdSet = secondSet }, after.Disk(Cd)!.Medium);
+        Assert.Equal(new MediumConfig { Path = second, FdSet = secondSet }, CdromState.WithoutToken(after.Disk(Cd)!.Medium));
         Assert.Null(after.Disk(Cd)!.Pending);
     }
 
@@ -199,7 +199,7 @@ public sealed class CdromHotplugTests
         CdromState after = await rig.StateAsync();
         Assert.Equal(pendingSet, after.InsertedFdset(Cd));
         // The interrupted insert was finished: what QEMU holds is now the medium.
-        Assert.Equal(new MediumConfig { Path = interrupted, FdSet = pendingSet }, after.Disk(Cd)!.Medium);
+        Assert.Equal(new MediumConfig { Path = interrupted, FdSet = pendingSet }, CdromState.WithoutToken(after.Disk(Cd)!.Medium));
         Assert.Null(after.Disk(Cd)!.Pending);
     }
 
@@ -218,7 +218,7 @@ public sealed class CdromHotplugTests
 
         CdromState after = await rig.StateAsync();
         Assert.Equal(firstSet, after.InsertedFdset(Cd));
-        Assert.Equal(new MediumConfig { Path = first, FdSet = firstSet }, after.Disk(Cd)!.Medium);
+        Assert.Equal(new MediumConfig { Path = first, FdSet = firstSet }, CdromState.WithoutToken(after.Disk(Cd)!.Medium));
         Assert.Null(after.Disk(Cd)!.Pending);
 
         string next = rig.Image("next.iso");
@@ -349,7 +349,7 @@ public sealed class CdromHotplugTests
         // QEMU holds the medium of the insert that ran last (its fd set was added last), and the config says so.
         int held = Assert.IsType<int>(after.InsertedFdset(Cd));
         Assert.Equal(after.MaxFdset, held);
-        Assert.Equal(new MediumConfig { Path = after.OpaqueOf(held)!, FdSet = held }, after.Disk(Cd)!.Medium);
+        Assert.Equal(new MediumConfig { Path = after.OpaqueOf(held)!, FdSet = held }, CdromState.WithoutToken(after.Disk(Cd)!.Medium));
         Assert.Null(after.Disk(Cd)!.Pending);
     }
 

@@ -52,6 +52,11 @@ public sealed class DomainConfigValidationTests : IDisposable
         { "whitespace only", "  \n" },
         { "trailing garbage", """{"disks":[]} garbage""" },
         { "two documents", """{"disks":[]}{"disks":[]}""" },
+        { "short token", """{"disks":[{"vdev":"cd0","is_cdrom":true,"pending":{"path":"/a.iso","fdset":1,"token":"0123456789abcdef0123456789abcde"}}]}""" },
+        { "upper-case token", """{"disks":[{"vdev":"cd0","is_cdrom":true,"pending":{"path":"/a.iso","fdset":1,"token":"0123456789ABCDEF0123456789ABCDEF"}}]}""" },
+        { "token with a colon", """{"disks":[{"vdev":"cd0","is_cdrom":true,"pdev_path":{"path":"/a.iso","fdset":1,"token":"0123456789abcdef:0123456789abcde"}}]}""" },
+        { "empty token", """{"disks":[{"vdev":"cd0","is_cdrom":true,"pending":{"path":"/a.iso","token":""}}]}""" },
+        { "token as number", """{"disks":[{"vdev":"cd0","is_cdrom":true,"pending":{"path":"/a.iso","token":5}}]}""" },
         { "truncated", """{"disks":[{"vdev":"cd0""" },
         { "duplicate property", """{"disks":[],"disks":[{"vdev":"cd0","is_cdrom":true}]}""" },
         { "duplicate vdev property", """{"disks":[{"vdev":"cd0","vdev":"hd0","is_cdrom":true}]}""" },
@@ -92,6 +97,8 @@ public sealed class DomainConfigValidationTests : IDisposable
     [InlineData("""{"disks":[{"vdev":"cd0","is_cdrom":true,"pdev_path":null,"pending":null}]}""")]
     [InlineData("""{"disks":[{"vdev":"hd0"},{"vdev":"cd0","is_cdrom":true,"pdev_path":{"path":"/a.iso","format":"raw","fdset":0}}]}""")]
     [InlineData("""{"disks":[{"vdev":"cd0","is_cdrom":true,"pdev_path":{"path":"/a.iso"}}],"other":{"kept":"ignored"}}""")]
+    [InlineData("""{"disks":[{"vdev":"cd0","is_cdrom":true,"pending":{"path":"/a.iso","token":"0123456789abcdef0123456789abcdef"}}]}""")]
+    [InlineData("""{"disks":[{"vdev":"cd0","is_cdrom":true,"pdev_path":{"path":"/a.iso","fdset":2,"token":"0123456789abcdef0123456789abcdef"},"pending":{"path":"/b.iso","fdset":3,"token":"fedcba9876543210fedcba9876543210"}}]}""")]
     public void Read_WellFormedConfig_IsAccepted(string text)
     {
         File.WriteAllText(_domain.JsonConfigPath, text);

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
+using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.Win32.SafeHandles;
@@ -14,29 +15,34 @@ namespace Toolstack.Runtime;
 /// </summary>
 /// <remarks>
 /// <para>
-/// Insert: open the image read-only and pass it to QEMU (<c>add-fd</c>, SCM_RIGHTS); record it
-/// in the JSON config as the drive's pending medium; <c>blockdev-change-medium</c> with
-/// <c>/dev/fdset/N</c>; then finalise the config (pending becomes the medium) and drop the old
-/// medium's fd set. Eject: <c>eject</c> in QEMU first, then clear the config, then drop the fd set.
-/// A crash at any point leaves QEMU holding nothing the config does not describe.
+/// Insert: record the new medium in the JSON config as the drive's pending medium, with a fresh
+/// token and a free fd set id, before QEMU has anything of it; open the image read-only and pass
+/// it to QEMU (<c>add-fd</c>, SCM_RIGHTS) into that fd set, the token in the descriptor's opaque
+/// string; <c>blockdev-change-medium</c> with <c>/dev/fdset/N</c>; drop the old medium's fd set;
+/// then finalise the config (pending becomes the medium). Eject: <c>eject</c> in QEMU first, then
+/// drop the fd sets, then clear the config. At every instant, so after a kill at any point, each
+/// medium and each fd set of ours that QEMU holds is described by the config (libxl: add a thing
+/// only once the JSON describes it; forget it only after QEMU let go).
 /// </para>
 /// <para>
 /// A crash between recording the pending medium and finalising it leaves it pending, and QEMU
-/// may or may not hold it. The next insert settles it first, under the same slow lock: if QEMU
-/// holds it, it becomes the medium; otherwise it is forgotten. Only then is the new medium
-/// recorded as pending, so the record of what QEMU may hold is never overwritten. An insert that
-/// fails without knowing QEMU's answer (cancelled, disconnected) leaves its pending medium
-/// recorded for the same reason; one QEMU refused is rolled back.
+/// may or may not hold it or its fd set. The next insert settles it first, under the same slow
+/// lock, by its token: if QEMU's medium is the set carrying the token, it becomes the medium;
+/// otherwise QEMU lets go of the token's descriptors and the record is forgotten. Only then is
+/// the new medium recorded as pending, so the record of what QEMU may hold is never overwritten.
+/// An insert that fails without knowing QEMU's answer (cancelled, disconnected) leaves its
+/// pending medium recorded for the same reason; one QEMU refused is rolled back.
 /// </para>
 /// <para>
 /// The fd set of a medium lives as long as the medium, so that its id is never reused while the
 /// config names it, and <c>query-fdsets</c> maps <c>/dev/fdset/N</c> back to the image path.
-/// Every descriptor the hot-plug adds carries <see cref="FdsetOpaquePrefix"/> and the image path
-/// as its opaque string, so that its fd sets can be told from anyone else's. An fd set of the
-/// hot-plug's that the config does not name (an <c>add-fd</c> whose answer was lost to a
-/// cancellation or a dead connection, a kill between finalising the config and dropping the old
-/// set, a drop that failed) is removed at the end of the next insert, eject or
-/// <see cref="SettleAsync"/>; one the config names, and anyone else's, never is.
+/// Every descriptor the hot-plug adds carries <see cref="FdsetOpaquePrefix"/>, the insert's token
+/// and the image path as its opaque string, so that its fd sets can be told from anyone else's and
+/// matched to their record. A descriptor of ours the config does not describe (by token; an older
+/// version's <c>toolstack-cdrom:&lt;path&gt;</c> by its set's id) is removed at the end of the
+/// next insert, eject or <see cref="SettleAsync"/>: one a drop failed to remove (QEMU gone,
+/// refusing or silent), or an older version's orphan; one the config describes, and anyone
+/// else's, never is.
 /// </para>
 /// <para>
 /// "Removed" under QEMU 7.2: in the prelaunch or paused state <c>remove-fd</c> only marks the
@@ -54,14 +60,17 @@ namespace Toolstack.Runtime;
 /// </remarks>
 public static class CdromHotplug
 {
-    /// <summary>Marks the fd sets the hot-plug adds: every descriptor's opaque string is this prefix and the image path.</summary>
+    /// <summary>Marks the fd sets the hot-plug adds: every descriptor's opaque string is this prefix, the insert's token, <c>:</c> and the image path (older versions: the prefix and the path).</summary>
     public const string FdsetOpaquePrefix = "toolstack-cdrom:";
+
+    /// <summary>Hex digits of an insert's token (<see cref="MediumConfig.Token"/>).</summary>
+    internal const int TokenLength = 32;
 
     private static readonly TimeSpan CleanupLimit = TimeSpan.FromSeconds(5);
 
     /// <summary>Inserts <paramref name="imagePath"/> into the CD-ROM drive <paramref name="device"/> of <paramref name="domain"/>.</summary>
     /// <remarks>Locking contract: takes the domain's <see cref="QmpLock"/> for the whole change and its <see cref="JsonLock"/> around each config update; call with no lock held.</remarks>
-    /// <exception cref="InvalidOperationException">The domain has no lock directory files or no QMP connection.</exception>
+    /// <exception cref="InvalidOperationException">The domain has no lock directory files or no QMP connection; or someone else took the fd set id chosen for the image meanwhile (rolled back, nothing changed: try again).</exception>
     /// <exception cref="NotACdromException">The config records <paramref name="device"/> as a disk that is not a CD-ROM; nothing was asked of QEMU.</exception>
     /// <exception cref="InvalidDataException">The domain's JSON config is corrupt; nothing was asked of QEMU and the file is untouched.</exception>
     /// <exception cref="FileNotFoundException">The image does not exist.</exception>
@@ -116,23 +125,18 @@ public static class CdromHotplug
             // QEMU lets go first; until the config is cleared it merely describes more than QEMU holds.
             await qmp.EjectAsync(device, force, ct).ConfigureAwait(false);
 
-            MediumConfig? ejected = null;
-            MediumConfig? pending = null;
-            UpdateDisk(jsonLock, device, disk =>
+            // Then QEMU lets go of the fd sets, while the config still describes them (a kill here
+            // leaves them described); a failed drop is cleanup's, which the settle below retries.
+            DiskConfig? before = ReadDisk(jsonLock, device);
+            foreach (MediumConfig? medium in new[] { before?.Medium, before?.Pending })
             {
-                ejected = disk?.Medium;
-                pending = disk?.Pending;
-                return (disk ?? NewCdrom(device)) with { Medium = null, Pending = null };
-            });
-
-            // The eject is done: dropping the fd sets is cleanup, and what it leaves the settle below (or the next one) removes.
-            foreach (MediumConfig? medium in new[] { ejected, pending })
-            {
-                if (medium?.FdSet is int fdset)
+                if (medium is not null)
                 {
-                    await DropFdSetAsync(qmp, fdset).ConfigureAwait(false);
+                    await DropAsync(qmp, medium).ConfigureAwait(false);
                 }
             }
+
+            UpdateDisk(jsonLock, device, disk => (disk ?? NewCdrom(device)) with { Medium = null, Pending = null });
         }
         finally
         {
@@ -170,15 +174,18 @@ public static class CdromHotplug
         await SettleFdsetsAsync(qmp, jsonLock, ct).ConfigureAwait(false);
     }
 
-    /// <summary>add-fd, record pending, change the medium, finalise, drop the old set: the insert proper, under the slow lock.</summary>
+    /// <summary>
+    /// Record pending (with a fresh token and a free fd set id), add-fd into that id, change the
+    /// medium, drop the old medium's set, finalise: the insert proper, under the slow lock. At every
+    /// instant each fd set and medium of ours in QEMU is described by the config.
+    /// </summary>
     private static async Task ChangeMediumAsync(Domain domain, QmpClient qmp, JsonLock jsonLock, string device, string path, SafeFileHandle image, CancellationToken ct)
     {
-        // If add-fd's answer is lost (cancelled, disconnected), QEMU may hold a set nothing records:
-        // its opaque marks it as ours, and the settle that ends this insert removes it.
-        QmpAddFdResult added = await qmp.AddFdAsync(image, fdsetId: null, opaque: FdsetOpaquePrefix + path, ct).ConfigureAwait(false);
-        var pending = new MediumConfig { Path = path, FdSet = added.FdsetId };
-
-        // Before QEMU holds it, the config describes it.
+        // The JSON is made to describe the set before it exists: its id (chosen free now) and the
+        // token its descriptor will carry. A kill from here on leaves a set the config describes.
+        string token = NewToken();
+        int fdsetId = FreeFdsetId(await qmp.QueryFdsetsAsync(ct).ConfigureAwait(false), ReadConfig(jsonLock));
+        var pending = new MediumConfig { Path = path, FdSet = fdsetId, Token = token };
         bool created = false;
         UpdateDisk(jsonLock, device, disk =>
         {
@@ -187,6 +194,39 @@ public static class CdromHotplug
             created = disk is null;
             return (disk ?? NewCdrom(device)) with { Pending = pending };
         });
+
+        // QEMU refused (add-fd, the change) or our set is not ours alone, and QEMU kept what it had:
+        // QEMU lets go of our set first, then the pending medium (and a disk recorded only for it)
+        // is forgotten. Any other failure (cancelled, disconnected) leaves QEMU's answer unknown,
+        // so the pending record stays, describing whatever QEMU made; the next settle resolves it.
+        async Task RollBackAsync()
+        {
+            await DropAsync(qmp, pending).ConfigureAwait(false);
+            UpdateDisk(jsonLock, device, disk => disk?.Pending?.Token != token ? disk
+                : created && disk.Medium is null ? null : disk with { Pending = null });
+        }
+
+        QmpAddFdResult added;
+        try
+        {
+            added = await qmp.AddFdAsync(image, fdsetId, FdsetOpaque(token, path), ct).ConfigureAwait(false);
+        }
+        catch (QmpCommandException)
+        {
+            await RollBackAsync().ConfigureAwait(false);
+            throw;
+        }
+
+        // Someone else may have made a set with this id since it was chosen: sharing it, QEMU could
+        // open their descriptor as the medium. Refuse to go on.
+        QmpFdset? set = FindFdset(await qmp.QueryFdsetsAsync(ct).ConfigureAwait(false), fdsetId);
+        if (added.FdsetId != fdsetId || (set is not null && set.Fds.Any(fd => TokenOf(fd.Opaque) != token)))
+        {
+            await RollBackAsync().ConfigureAwait(false);
+            throw new InvalidOperationException(
+                $"Fd set {fdsetId} of domain '{domain.Name}' was taken by someone else while the image was being added (QEMU answered fd set {added.FdsetId}); nothing was changed, try again.");
+        }
+
         try
         {
             await qmp.BlockdevChangeMediumAsync(device, pending.QemuFileName, format: "raw",
@@ -194,37 +234,39 @@ public static class CdromHotplug
         }
         catch (QmpCommandException)
         {
-            // QEMU refused and kept what it had: forget the pending medium (and a disk recorded
-            // only for it), drop its fd set, report the failure. Any other failure (cancelled,
-            // disconnected) leaves QEMU's answer unknown, so the pending medium stays recorded.
-            UpdateDisk(jsonLock, device, disk => disk is null || (created && disk.Medium is null) ? null : disk with { Pending = null });
-            await DropFdSetAsync(qmp, added.FdsetId).ConfigureAwait(false);
+            await RollBackAsync().ConfigureAwait(false);
             throw;
         }
 
-        MediumConfig? previous = null;
-        UpdateDisk(jsonLock, device, disk =>
-        {
-            previous = disk?.Medium;
-            return (disk ?? NewCdrom(device)) with { Medium = pending, Pending = null };
-        });
+        await FinishAsync(qmp, jsonLock, device, pending).ConfigureAwait(false);
+    }
 
-        // The insert succeeded here. Dropping the old set is cleanup: a failure (QEMU gone) is not
-        // the insert's, and what it leaves the settle removes.
-        if (previous?.FdSet is int old && old != added.FdsetId)
+    /// <summary>
+    /// QEMU holds <paramref name="pending"/>: drop the old medium's fd set while the config still
+    /// describes it, then finalise (pending becomes the medium). A kill in between leaves both
+    /// described; the next settle finalises. The change happened: a failed drop (QEMU gone or
+    /// refusing) does not fail it, and what it leaves the settle's sweep removes.
+    /// </summary>
+    private static async Task FinishAsync(QmpClient qmp, JsonLock jsonLock, string device, MediumConfig pending)
+    {
+        MediumConfig? old = ReadDisk(jsonLock, device)?.Medium;
+        if (old is not null && old.QemuFileName != pending.QemuFileName)
         {
-            await DropFdSetAsync(qmp, old).ConfigureAwait(false);
+            await DropAsync(qmp, old).ConfigureAwait(false);
         }
+
+        UpdateDisk(jsonLock, device, disk => (disk ?? NewCdrom(device)) with { Medium = pending, Pending = null });
     }
 
     /// <summary>
     /// Settles a pending medium an interrupted insert left (the slow lock is held, so no insert is
-    /// under way): if QEMU holds it, the insert got that far and is finished now; otherwise it is
-    /// forgotten. Either way the fd set no longer named is dropped.
+    /// under way): if QEMU holds it (its <c>/dev/fdset/N</c>, N being the set of its token), the
+    /// insert got that far and is finished now; otherwise QEMU lets go of its set (found by its
+    /// token), then it is forgotten.
     /// </summary>
     private static async Task SettlePendingAsync(QmpClient qmp, JsonLock jsonLock, string device, CancellationToken ct)
     {
-        if (ReadDisk(jsonLock, device)?.Pending is null)
+        if (ReadDisk(jsonLock, device)?.Pending is not { } stale)
         {
             return;
         }
@@ -238,28 +280,20 @@ public static class CdromHotplug
             }
         }
 
-        MediumConfig? unused = null;
-        UpdateDisk(jsonLock, device, disk =>
+        IReadOnlyList<QmpFdset> fdsets = await qmp.QueryFdsetsAsync(ct).ConfigureAwait(false);
+        // The set QEMU made for it: by its token; an older version's record (no token) by its id.
+        int? made = stale.Token is string token
+            ? fdsets.FirstOrDefault(set => set.Fds.Any(fd => TokenOf(fd.Opaque) == token))?.FdsetId
+            : stale.FdSet;
+        MediumConfig resolved = stale with { FdSet = made ?? stale.FdSet };
+        if (made is not null && held == resolved.QemuFileName)
         {
-            if (disk?.Pending is not { } stale)
-            {
-                return disk;
-            }
-
-            if (stale.QemuFileName == held)
-            {
-                unused = disk.Medium;
-                return disk with { Medium = stale, Pending = null };
-            }
-
-            unused = stale;
-            return disk with { Pending = null };
-        });
-
-        if (unused?.FdSet is int fdset && unused.QemuFileName != held)
-        {
-            await DropFdSetAsync(qmp, fdset).ConfigureAwait(false);
+            await FinishAsync(qmp, jsonLock, device, resolved).ConfigureAwait(false);
+            return;
         }
+
+        await DropAsync(qmp, stale).ConfigureAwait(false);
+        UpdateDisk(jsonLock, device, disk => disk?.Pending is { } p && p.Token == stale.Token && p.FdSet == stale.FdSet ? disk with { Pending = null } : disk);
     }
 
     /// <summary>
@@ -271,6 +305,7 @@ public static class CdromHotplug
     {
         IReadOnlyList<QmpFdset> fdsets = await qmp.QueryFdsetsAsync(ct).ConfigureAwait(false);
         var named = new HashSet<int>();
+        var tokens = new HashSet<string>(StringComparer.Ordinal);
         foreach (DiskConfig disk in ReadConfig(jsonLock).Disks)
         {
             foreach (MediumConfig? medium in new[] { disk.Medium, disk.Pending })
@@ -279,19 +314,23 @@ public static class CdromHotplug
                 {
                     named.Add(id);
                 }
+
+                if (medium?.Token is string token)
+                {
+                    tokens.Add(token);
+                }
             }
         }
 
         foreach (QmpFdset set in fdsets)
         {
-            if (named.Contains(set.FdsetId))
-            {
-                continue;
-            }
-
             foreach (QmpFdsetFd fd in set.Fds)
             {
-                if (fd.Opaque?.StartsWith(FdsetOpaquePrefix, StringComparison.Ordinal) == true)
+                bool ours = fd.Opaque?.StartsWith(FdsetOpaquePrefix, StringComparison.Ordinal) == true;
+                // A descriptor with a token is described by the record holding that token; an older
+                // version's (no token) by a record naming its set.
+                bool described = TokenOf(fd.Opaque) is string token ? tokens.Contains(token) : named.Contains(set.FdsetId);
+                if (ours && !described)
                 {
                     // By descriptor, so that someone else's descriptor in the same set stays.
                     await qmp.RemoveFdAsync(set.FdsetId, fd.Fd, ct).ConfigureAwait(false);
@@ -348,22 +387,91 @@ public static class CdromHotplug
     }
 
     /// <summary>
-    /// Best effort, and never an error: an fd set QEMU still uses or already dropped, a QEMU that
-    /// stopped answering or died. What stays is an unnamed set of ours, which the next settle removes.
+    /// Makes QEMU let go of <paramref name="medium"/>'s fd set: the descriptors carrying its token
+    /// (an older version's record: its whole set). Best effort, and never an error: a set QEMU still
+    /// uses or already dropped, a QEMU that stopped answering or died. What stays is a set of ours
+    /// the config no longer describes once the caller updates it, which the next settle removes.
     /// </summary>
-    private static async Task DropFdSetAsync(QmpClient qmp, int fdset)
+    private static async Task DropAsync(QmpClient qmp, MediumConfig medium)
     {
         try
         {
             // Bounded: cleanup must not keep the slow lock forever if QEMU stops answering.
             using var limit = new CancellationTokenSource(CleanupLimit);
-            await qmp.RemoveFdAsync(fdset, fd: null, limit.Token).ConfigureAwait(false);
+            if (medium.Token is not string token)
+            {
+                if (medium.FdSet is int legacy)
+                {
+                    await qmp.RemoveFdAsync(legacy, fd: null, limit.Token).ConfigureAwait(false);
+                }
+
+                return;
+            }
+
+            // By token, never by id alone: a set whose add-fd never happened has an id someone else may have since.
+            foreach (QmpFdset set in await qmp.QueryFdsetsAsync(limit.Token).ConfigureAwait(false))
+            {
+                foreach (QmpFdsetFd fd in set.Fds)
+                {
+                    if (TokenOf(fd.Opaque) == token)
+                    {
+                        await qmp.RemoveFdAsync(set.FdsetId, fd.Fd, limit.Token).ConfigureAwait(false);
+                    }
+                }
+            }
         }
         catch (Exception e) when (IsCleanupFailure(e))
         {
             // Left for the next settle.
         }
     }
+
+    /// <summary>A fresh insert token: 128 random bits as 32 lowercase hex digits.</summary>
+    private static string NewToken() => System.Security.Cryptography.RandomNumberGenerator.GetHexString(TokenLength, lowercase: true);
+
+    /// <summary>The opaque string of the descriptor an insert adds: the marker, its token, the image path.</summary>
+    internal static string FdsetOpaque(string token, string path) => FdsetOpaquePrefix + token + ":" + path;
+
+    /// <summary>The token in a descriptor's opaque string (<see cref="FdsetOpaque"/>); null for an older version's or anyone else's.</summary>
+    internal static string? TokenOf(string? opaque)
+    {
+        if (opaque is null || opaque.Length <= FdsetOpaquePrefix.Length + TokenLength
+            || !opaque.StartsWith(FdsetOpaquePrefix, StringComparison.Ordinal)
+            || opaque[FdsetOpaquePrefix.Length + TokenLength] != ':')
+        {
+            return null;
+        }
+
+        string token = opaque.Substring(FdsetOpaquePrefix.Length, TokenLength);
+        return IsToken(token) ? token : null;
+    }
+
+    /// <summary>Whether <paramref name="text"/> has the shape of an insert token.</summary>
+    internal static bool IsToken(string text) =>
+        text.Length == TokenLength && !text.AsSpan().ContainsAnyExcept("0123456789abcdef");
+
+    /// <summary>
+    /// An fd set id that neither QEMU lists (in the prelaunch state that includes removed sets) nor
+    /// the config names: one above the highest of both. The slow lock is held, so no insert of ours
+    /// takes it meanwhile; someone else's add-fd could, which the insert checks after its own.
+    /// </summary>
+    private static int FreeFdsetId(IReadOnlyList<QmpFdset> fdsets, DomainConfig config)
+    {
+        int highest = -1;
+        foreach (QmpFdset set in fdsets)
+        {
+            highest = Math.Max(highest, set.FdsetId);
+        }
+
+        foreach (DiskConfig disk in config.Disks)
+        {
+            highest = Math.Max(highest, Math.Max(disk.Medium?.FdSet ?? -1, disk.Pending?.FdSet ?? -1));
+        }
+
+        return checked(highest + 1);
+    }
+
+    private static QmpFdset? FindFdset(IReadOnlyList<QmpFdset> fdsets, int id) => fdsets.FirstOrDefault(set => set.FdsetId == id);
 
     /// <summary>What cleanup after the change's outcome may meet: QEMU's refusal, a dead or disposed connection, the bound, a corrupt config.</summary>
     private static bool IsCleanupFailure(Exception e) =>

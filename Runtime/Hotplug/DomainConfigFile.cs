@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.IO;
 using System.Text.Json;
 using Microsoft.Win32.SafeHandles;
@@ -50,7 +51,9 @@ public static class DomainConfigFile
     /// file is still the one at the lock path and the domain still exists: a holder from before a
     /// destroy cannot resurrect the config, nor overwrite a re-created domain's. Once the rename is
     /// done the new config is the config for every reader, so a failure to flush the directory
-    /// afterwards is not reported as a failed write (see docs/runtime-locking.md).
+    /// afterwards is not reported as a failed write (see docs/runtime-locking.md). Under the same
+    /// guard and check, the temporary files that killed writes of this domain left are removed
+    /// (best effort; only plain files of ours; never another domain's).
     /// </remarks>
     /// <exception cref="ArgumentException"><paramref name="json"/> is not a held <see cref="JsonLock"/> handle.</exception>
     /// <exception cref="DomainGoneException">The domain was destroyed since the lock was taken; nothing was written.</exception>
@@ -64,6 +67,8 @@ public static class DomainConfigFile
         DomainUserdata domain = jsonLock.Domain;
         string directory = domain.LockDirectory;
         string temporary = domain.TemporaryName();
+        // Listed before our own temporary file exists, outside the guard (the listing is the slow part).
+        IReadOnlyList<string> leftovers = domain.FindLeftoversOfConfigWrites();
         try
         {
             using (var stream = new FileStream(CreateOwnerOnly(temporary, directory), FileAccess.Write))
@@ -84,6 +89,10 @@ public static class DomainConfigFile
                     Errno errno = Stdlib.GetLastError();
                     throw PosixError.Exception(directory, $"Cannot rename '{temporary}' to '{path}'", errno);
                 }
+
+                // Still under the guard, as the domain's current holder since before the listing
+                // (checked above; no destroy can intervene): what killed writes left is nobody's.
+                domain.RemoveLeftoversOfConfigWrites(leftovers);
             }
         }
         catch

@@ -86,6 +86,11 @@ internal static class DomainConfigValidation
             throw Invalid(path, $"the \"{member}\" medium of device '{disk.Device}' has no \"format\"");
         }
 
+        if (medium.Token is string token && !CdromHotplug.IsToken(token))
+        {
+            throw Invalid(path, $"the \"{member}\" medium of device '{disk.Device}' has token '{token}', not {CdromHotplug.TokenLength} lowercase hex digits");
+        }
+
         if (medium.FdSet is < 0)
         {
             throw Invalid(path, $"the \"{member}\" medium of device '{disk.Device}' names fd set {medium.FdSet}");

@@ -20,6 +20,16 @@ public sealed record MediumConfig
     [JsonPropertyName("fdset")]
     public int? FdSet { get; init; }
 
+    /// <summary>
+    /// The insert's token (32 lowercase hex digits), or null for a medium recorded by an older
+    /// version. Recorded before <c>add-fd</c> and carried in the opaque string of the descriptor the
+    /// insert adds (<c>toolstack-cdrom:&lt;token&gt;:&lt;path&gt;</c>), so that the config describes
+    /// the fd set from before it exists; see <see cref="CdromHotplug"/>.
+    /// </summary>
+    [JsonPropertyName("token")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Token { get; init; }
+
     /// <summary>The file name QEMU reports for this medium in <c>query-block</c>.</summary>
     [JsonIgnore]
     public string QemuFileName => FdSet is int id ? $"/dev/fdset/{id}" : Path;

@@ -84,36 +84,69 @@ internal sealed record CdromState(IReadOnlyList<QmpBlockDevice> Block, IReadOnly
     public IReadOnlyList<string?> OpaquesOf(int fdset) =>
         Fdsets.FirstOrDefault(s => s.FdsetId == fdset)?.Fds.Select(f => ImageOf(f.Opaque) ?? f.Opaque).ToList() ?? [];
 
-    /// <summary>The image path in a hot-plug descriptor's opaque string; null for anyone else's.</summary>
+    /// <summary>
+    /// The image path in a hot-plug descriptor's opaque string (<c>toolstack-cdrom:&lt;token&gt;:&lt;path&gt;</c>,
+    /// or an older version's <c>toolstack-cdrom:&lt;path&gt;</c>); null for anyone else's.
+    /// </summary>
     public static string? ImageOf(string? opaque) =>
         opaque is not null && opaque.StartsWith(CdromHotplug.FdsetOpaquePrefix, StringComparison.Ordinal)
-            ? opaque[CdromHotplug.FdsetOpaquePrefix.Length..]
+            ? (TokenOf(opaque) is string token ? opaque[(CdromHotplug.FdsetOpaquePrefix.Length + token.Length + 1)..] : opaque[CdromHotplug.FdsetOpaquePrefix.Length..])
             : null;
+
+    /// <summary>The insert's token in a hot-plug descriptor's opaque string; null for an older version's (no token) or anyone else's.</summary>
+    public static string? TokenOf(string? opaque)
+    {
+        if (opaque is null || !opaque.StartsWith(CdromHotplug.FdsetOpaquePrefix, StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        string rest = opaque[CdromHotplug.FdsetOpaquePrefix.Length..];
+        int colon = rest.IndexOf(':', StringComparison.Ordinal);
+        return colon > 0 && !rest.StartsWith('/') ? rest[..colon] : null;
+    }
 
     /// <summary>The fd sets holding a descriptor of the hot-plug's.</summary>
     public IEnumerable<QmpFdset> HotplugFdsets => Fdsets.Where(s => s.Fds.Any(f => ImageOf(f.Opaque) is not null));
 
     /// <summary>
-    /// Fd sets of the hot-plug's that no disk of the config names (as medium or pending): what a
-    /// settle must remove. Meaningful only when <see cref="Running"/> (QEMU 7.2 keeps removed
-    /// sets listed until the VM runs).
+    /// Whether <paramref name="config"/> describes fd set <paramref name="set"/>: some disk's medium
+    /// or pending medium names its id, or holds the token one of its descriptors carries (an insert
+    /// records its token before <c>add-fd</c>, so a set is described even before its id is known).
     /// </summary>
-    public IReadOnlyList<QmpFdset> UnnamedHotplugFdsets()
+    public static bool Describes(DomainConfig config, QmpFdset set)
     {
-        var named = new HashSet<int>(Config.Disks.SelectMany(d => new[] { d.Medium?.FdSet, d.Pending?.FdSet }).OfType<int>());
-        return HotplugFdsets.Where(s => !named.Contains(s.FdsetId)).ToList();
+        IEnumerable<MediumConfig> media = config.Disks.SelectMany(d => new[] { d.Medium, d.Pending }).OfType<MediumConfig>();
+        var tokens = new HashSet<string>(media.Select(m => m.Token).OfType<string>(), StringComparer.Ordinal);
+        return media.Any(m => m.FdSet == set.FdsetId) || set.Fds.Any(f => TokenOf(f.Opaque) is string t && tokens.Contains(t));
     }
 
     /// <summary>
-    /// Fd sets no disk of the config names holding a descriptor of one of <paramref name="images"/>
+    /// Fd sets of the hot-plug's that the config does not describe (<see cref="Describes"/>): what a
+    /// settle must remove. Meaningful only when <see cref="Running"/> (QEMU 7.2 keeps removed
+    /// sets listed until the VM runs).
+    /// </summary>
+    public IReadOnlyList<QmpFdset> UnnamedHotplugFdsets() => HotplugFdsets.Where(s => !Describes(Config, s)).ToList();
+
+    /// <summary>
+    /// The fd-set half of the invariant, which must hold at every instant (right after a kill,
+    /// before any settle): every fd set of the hot-plug's in QEMU is described by the config. One
+    /// line per breach. Meaningful only when <see cref="Running"/>.
+    /// </summary>
+    public IReadOnlyList<string> FdsetViolations() =>
+        UnnamedHotplugFdsets()
+            .Select(s => $"fd set {s.FdsetId} ({string.Join(", ", s.Fds.Select(f => f.Opaque))}) is in QEMU, and the config describes it neither by id nor by token")
+            .ToList();
+
+    /// <summary>
+    /// Fd sets the config does not describe holding a descriptor of one of <paramref name="images"/>
     /// (by the image path in its opaque string, with or without the hot-plug's marker).
     /// </summary>
     public IReadOnlyList<int> UnnamedFdsetsOf(IEnumerable<string> images)
     {
         var paths = new HashSet<string>(images, StringComparer.Ordinal);
-        var named = new HashSet<int>(Config.Disks.SelectMany(d => new[] { d.Medium?.FdSet, d.Pending?.FdSet }).OfType<int>());
         return Fdsets
-            .Where(s => !named.Contains(s.FdsetId) && s.Fds.Any(f => (ImageOf(f.Opaque) ?? f.Opaque) is string p && paths.Contains(p)))
+            .Where(s => !Describes(Config, s) && s.Fds.Any(f => (ImageOf(f.Opaque) ?? f.Opaque) is string p && paths.Contains(p)))
             .Select(s => s.FdsetId)
             .ToList();
     }
@@ -139,6 +172,9 @@ internal sealed record CdromState(IReadOnlyList<QmpBlockDevice> Block, IReadOnly
     public int MaxFdset => Fdsets.Count == 0 ? -1 : Fdsets.Max(s => s.FdsetId);
 
     public DiskConfig? Disk(string device) => Config.FindDisk(device);
+
+    /// <summary><paramref name="medium"/> without its insert token (random per insert), to compare with an expected record.</summary>
+    public static MediumConfig? WithoutToken(MediumConfig? medium) => medium is null ? null : medium with { Token = null };
 
     /// <summary>
     /// Every breach of the invariant: a device holding <c>/dev/fdset/N</c> whose config disk has

@@ -198,7 +198,7 @@ public sealed class DomainUserdata
     /// beside the config (<see cref="TemporaryName"/>); older versions left <c>.tmp-&lt;pid&gt;</c>.
     /// Both are the domain's too; nothing else is.
     /// </summary>
-    private bool IsLeftoverOfConfigWrite(string fileName)
+    private bool IsLeftoverOfConfigWrite(ReadOnlySpan<char> fileName)
     {
         string prefix = System.IO.Path.GetFileName(JsonConfigPath) + TemporarySuffix;
         if (fileName.Length <= prefix.Length || !fileName.StartsWith(prefix, StringComparison.Ordinal))
@@ -206,10 +206,58 @@ public sealed class DomainUserdata
             return false;
         }
 
-        ReadOnlySpan<char> tail = fileName.AsSpan(prefix.Length);
+        ReadOnlySpan<char> tail = fileName[prefix.Length..];
         bool random = tail.Length == TemporaryRandomLength && !tail.ContainsAnyExcept("0123456789abcdef");
         bool processId = tail.IndexOfAnyExceptInRange('0', '9') < 0;
         return random || processId;
+    }
+
+    /// <summary>
+    /// The names killed config writes of this domain may have left (<see cref="IsLeftoverOfConfigWrite"/>):
+    /// one listing of the directory, names matched in place (no string for an entry that does not
+    /// match). Empty when the directory cannot be listed: the next write looks again.
+    /// </summary>
+    internal IReadOnlyList<string> FindLeftoversOfConfigWrites()
+    {
+        string prefix = System.IO.Path.GetFileName(JsonConfigPath) + TemporarySuffix;
+        try
+        {
+            return new System.IO.Enumeration.FileSystemEnumerable<string>(
+                LockDirectory,
+                (ref System.IO.Enumeration.FileSystemEntry entry) => entry.ToFullPath(),
+                s_allFiles)
+            {
+                ShouldIncludePredicate = (ref System.IO.Enumeration.FileSystemEntry entry) =>
+                    entry.FileName.StartsWith(prefix, StringComparison.Ordinal) && IsLeftoverOfConfigWrite(entry.FileName),
+            }.ToList();
+        }
+        catch (Exception e) when (e is DirectoryNotFoundException or UnauthorizedAccessException or IOException)
+        {
+            return [];
+        }
+    }
+
+    /// <summary>
+    /// Removes <paramref name="leftovers"/> (from <see cref="FindLeftoversOfConfigWrites"/>), each
+    /// only if it is a plain file of ours (lstat: never a symlink, someone else's file or a hard
+    /// link). Best effort: what cannot be inspected or removed stays for the next write.
+    /// </summary>
+    /// <remarks>
+    /// Call only under the directory guard, after checking that the caller's JsonLock, held since
+    /// before the listing, is still the domain's. Then no live writer of this domain is between
+    /// creating and renaming a temporary file: every writer holds the JsonLock, and the only other
+    /// holders are stale ones of a destroyed domain, which never rename (removing their file costs
+    /// them nothing). A destroy and re-create since the listing would have made the lock stale.
+    /// </remarks>
+    internal void RemoveLeftoversOfConfigWrites(IReadOnlyList<string> leftovers)
+    {
+        foreach (string path in leftovers)
+        {
+            if (Syscall.lstat(path, out Stat stat) == 0 && OwnFile.Problem(stat) is null)
+            {
+                Syscall.unlink(path); // ENOENT or a failure: nothing to do, the next write looks again
+            }
+        }
     }
 
     /// <summary>What a config write appends to the config's name, before its random part.</summary>
