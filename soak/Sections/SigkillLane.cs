@@ -29,7 +29,9 @@ internal sealed class SigkillLane
     }
 
     /// <summary>What one lane counted.</summary>
-    public sealed record Result(int Rounds, int Violations, int Outstanding, int RelockFailures, IReadOnlySet<string> Leaked, int ChildFailures, bool Recovered, long Cycles, TimeSpan ChildStartup);
+    /// <param name="Leaked">Unexpected files still in the lock directory after the recovery cycles: left for good.</param>
+    /// <param name="Transient">Unexpected files seen right after some kill (a config write's temporary file): the next write removes them.</param>
+    public sealed record Result(int Rounds, int Violations, int Outstanding, int RelockFailures, IReadOnlySet<string> Leaked, IReadOnlySet<string> Transient, int ChildFailures, bool Recovered, long Cycles, TimeSpan ChildStartup);
 
     public async Task<Result> RunAsync(int rounds)
     {
@@ -61,7 +63,7 @@ internal sealed class SigkillLane
 
                 int violations = 0, relockFailures = 0, childFailures = 0;
                 IReadOnlySet<string> before = new HashSet<string>(StringComparer.Ordinal);
-                var leaked = new SortedSet<string>(StringComparer.Ordinal);
+                var transient = new SortedSet<string>(StringComparer.Ordinal);
                 long cycles = 0;
                 int outstanding = 0;
                 TimeSpan childStartup = TimeSpan.Zero;
@@ -121,15 +123,20 @@ internal sealed class SigkillLane
 
                     foreach (string name in LockDirectoryAudit.Unexpected(locks, expected))
                     {
-                        if (leaked.Add(name))
-                        {
-                            Note($"round {round}: leaked file {name}");
-                        }
+                        transient.Add(name);
                     }
                 }
 
+                // A file is leaked if it outlives the kills: the recovery cycles' config writes remove
+                // what killed writes left, and their releases the lock files.
                 bool recovered = await RecoversAsync(cycle, observer, slowLock, jsonLock);
-                return new Result(rounds, violations, outstanding, relockFailures, leaked, childFailures, recovered, cycles, childStartup);
+                var leaked = new SortedSet<string>(LockDirectoryAudit.Unexpected(locks, expected), StringComparer.Ordinal);
+                foreach (string name in leaked)
+                {
+                    Note($"leaked file {name}");
+                }
+
+                return new Result(rounds, violations, outstanding, relockFailures, leaked, transient, childFailures, recovered, cycles, childStartup);
             }
             finally
             {

@@ -48,6 +48,7 @@ internal static class SigkillSection
             .Add("breaches_at_end", outstanding)
             .Add("relock_failures", relockFailures)
             .Add("leaked_files", leaked)
+            .Add("transient_files", results.Sum(r => r.Transient.Count))
             .Add("child_failures", childFailures)
             .Add("recovered", recovered ? "yes" : "no")
             .Add("elapsed", Figure.Seconds(clock.Elapsed))
