@@ -32,6 +32,10 @@ public sealed class DomainMonitorEndTests
                 using (domain.StateLock.Lock())
                 {
                     domain.AttachMonitor(qmp, DomainRunState.Running);
+
+                    // Still holding the lock when the watcher runs: it must wait for it, in a flow of
+                    // its own (with the caller's flow it would look like this lock taken twice).
+                    Thread.Sleep(QmpTimeouts.StaysQuiet);
                 }
             }
             catch (Exception e)

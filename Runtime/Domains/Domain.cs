@@ -238,21 +238,28 @@ public sealed class Domain
     /// Never inline: the connection may already be closed, and the caller of
     /// <see cref="AttachMonitor"/> holds the (non-re-entrant) domain lock; nor on the thread that
     /// closes the connection, which may hold it too. libvirt handles monitor EOF on its event loop.
+    /// The caller's execution context does not flow either: the watcher is a flow of its own, and
+    /// the lock validator must not think it holds the caller's locks.
     /// </summary>
-    private void WatchMonitor(QmpClient monitor) =>
-        _ = monitor.Closed.ContinueWith(
-            static (_, state) =>
-            {
-                var (domain, closed) = ((Domain, QmpClient))state!;
-                using (domain.StateLock.Lock())
+    private void WatchMonitor(QmpClient monitor)
+    {
+        using (ExecutionContext.SuppressFlow())
+        {
+            _ = monitor.Closed.ContinueWith(
+                static (_, state) =>
                 {
-                    domain.NoteMonitorClosed(closed);
-                }
-            },
-            (this, monitor),
-            CancellationToken.None,
-            TaskContinuationOptions.DenyChildAttach,
-            TaskScheduler.Default);
+                    var (domain, closed) = ((Domain, QmpClient))state!;
+                    using (domain.StateLock.Lock())
+                    {
+                        domain.NoteMonitorClosed(closed);
+                    }
+                },
+                (this, monitor),
+                CancellationToken.None,
+                TaskContinuationOptions.DenyChildAttach,
+                TaskScheduler.Default);
+        }
+    }
 
     /// <summary>QEMU went away without the domain being shut off: it crashed (libvirt's monitor EOF).</summary>
     [RequiresLock(typeof(DomainLock), Lock = nameof(StateLock))]
