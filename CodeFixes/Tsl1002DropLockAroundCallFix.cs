@@ -1,11 +1,8 @@
-using System.Collections.Immutable;
+using System.Collections.Generic;
 using System.Composition;
-using System.Threading.Tasks;
 using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CodeActions;
 using Microsoft.CodeAnalysis.CodeFixes;
 using Toolstack.Analyzers;
-using Toolstack.Analyzers.Model;
 
 namespace Toolstack.CodeFixes;
 
@@ -16,40 +13,25 @@ namespace Toolstack.CodeFixes;
 /// </summary>
 [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(Tsl1002DropLockAroundCallFix))]
 [Shared]
-public sealed class Tsl1002DropLockAroundCallFix : CodeFixProvider
+public sealed class Tsl1002DropLockAroundCallFix : LockCodeFixProvider<ReleaseTarget>
 {
-    public const string EquivalenceKey = "TSL1002.DropLockAroundCall";
+    public static readonly string EquivalenceKey = KeyFor(Descriptors.BlockingUnderLock, "DropLockAroundCall");
 
     private const string Title = "Drop the lock around the blocking call";
 
-    /// <inheritdoc />
-    public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create(Descriptors.BlockingUnderLock.Id);
-
-    /// <inheritdoc />
-    public override FixAllProvider GetFixAllProvider() => WellKnownFixAllProviders.BatchFixer;
-
-    /// <inheritdoc />
-    public override async Task RegisterCodeFixesAsync(CodeFixContext context)
+    public Tsl1002DropLockAroundCallFix()
+        : base(Descriptors.BlockingUnderLock)
     {
-        Document document = context.Document;
-        SyntaxNode? root = await document.GetSyntaxRootAsync(context.CancellationToken).ConfigureAwait(false);
-        SemanticModel? model = await document.GetSemanticModelAsync(context.CancellationToken).ConfigureAwait(false);
-        if (root is null || model is null || LockModel.TryCreate(model.Compilation) is not { } lockModel)
-        {
-            return;
-        }
+    }
 
-        foreach (Diagnostic diagnostic in context.Diagnostics)
-        {
-            if (ReleaseAroundStatement.FindTarget(root, model, lockModel, diagnostic, context.CancellationToken) is not { } target
-                || ReleaseAroundStatement.PlanRelease(target, root, model, context.CancellationToken) is not { } plan)
-            {
-                continue;
-            }
+    private protected override ReleaseTarget? Gather(FixContext context, Diagnostic diagnostic) =>
+        ReleaseAroundStatement.FindTarget(context, diagnostic);
 
-            context.RegisterCodeFix(
-                CodeAction.Create(Title, _ => Task.FromResult(document.WithSyntaxRoot(plan(root))), EquivalenceKey),
-                diagnostic);
+    private protected override IEnumerable<FixAction> Offer(FixContext context, ReleaseTarget target)
+    {
+        if (ReleaseAroundStatement.PlanRelease(target, context) is { } plan)
+        {
+            yield return new FixAction(Title, EquivalenceKey, plan);
         }
     }
 }
