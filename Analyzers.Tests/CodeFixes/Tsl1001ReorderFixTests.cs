@@ -641,4 +641,58 @@ public class Tsl1001ReorderFixTests
             """;
         await VerifyCS.VerifyCodeFixAsync(source, Tsl1001(0, 1), source);
     }
+    // ---- the user's list of blocking APIs -------------------------------------------------
+
+    private const string PoolUnderDriver = """
+        using Toolstack.Runtime;
+
+        namespace MyCompany
+        {
+            [LockLevel(250)]
+            sealed class PoolLock : HierarchicalLock
+            {
+                public PoolLock() : base("pool") { }
+
+                [AcquiresLock(typeof(PoolLock))]
+                public LockHandle Lock() => CompleteAcquire(BeginAcquire());
+
+                [ReleasesLock(typeof(PoolLock))]
+                public void Unlock(LockHandle handle) => Release(handle);
+
+                protected override void ReleaseCore(LockHandle handle) { }
+            }
+
+            class Daemon
+            {
+                private readonly DriverLock _driver = new();
+                private readonly PoolLock _pool = new();
+
+                void Run()
+                {
+                    using LockHandle pool = {|#1:_pool.Lock()|};
+                    using LockHandle driver = {|#0:_driver.Lock()|};
+                }
+            }
+        }
+        """;
+
+    [Fact]
+    public async Task HeldAcquisitionInUsersBlockingList_NotSwapped()
+    {
+        // Swapped, the pool lock would be taken (and waited for) under the driver lock: the fix
+        // must read the project's ToolstackBlockingApis.txt as the analyzer does.
+        var test = new VerifyCS.Test { TestCode = PoolUnderDriver, FixedCode = PoolUnderDriver };
+        test.TestState.AdditionalFiles.Add(("ToolstackBlockingApis.txt", "MyCompany.PoolLock.Lock"));
+        test.ExpectedDiagnostics.Add(Tsl1001(0, 1));
+        await test.RunAsync();
+    }
+
+    [Fact]
+    public async Task HeldAcquisitionNotInBlockingList_Swapped()
+    {
+        // The same code without the list: the swap is in order and blocks nothing.
+        await VerifyCS.VerifyCodeFixAsync(PoolUnderDriver, Tsl1001(0, 1), PoolUnderDriver
+            .Replace("using LockHandle pool = {|#1:_pool.Lock()|};", "using LockHandle driver = _driver.Lock();")
+            .Replace("using LockHandle driver = {|#0:_driver.Lock()|};", "using LockHandle pool = _pool.Lock();"));
+    }
 }
