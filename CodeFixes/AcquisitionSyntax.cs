@@ -1,8 +1,3 @@
-using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CSharp;
-using Microsoft.CodeAnalysis.CSharp.Syntax;
-using System.Threading;
-
 namespace Toolstack.CodeFixes;
 
 /// <summary>How an acquiring call's result is kept.</summary>
@@ -25,21 +20,7 @@ public enum AcquisitionSiteKind
 }
 
 /// <summary>The statement an acquiring call sits in, and the handle local it fills, if any.</summary>
-public sealed class AcquisitionSite
-{
-    internal AcquisitionSite(AcquisitionSiteKind kind, StatementSyntax statement, ILocalSymbol? local)
-    {
-        Kind = kind;
-        Statement = statement;
-        Local = local;
-    }
-
-    internal AcquisitionSiteKind Kind { get; }
-
-    internal StatementSyntax Statement { get; }
-
-    internal ILocalSymbol? Local { get; }
-}
+public sealed record AcquisitionSite(AcquisitionSiteKind Kind, StatementSyntax Statement, ILocalSymbol? Local);
 
 /// <summary>
 /// Reading the syntax of acquisitions and releases: the call a diagnostic names, the value an
@@ -169,10 +150,10 @@ internal static class AcquisitionSyntax
                     : null;
 
             case UsingStatementSyntax usingStatement when usingStatement.Expression == value:
-                return new AcquisitionSite(AcquisitionSiteKind.UsingStatement, usingStatement, local: null);
+                return new AcquisitionSite(AcquisitionSiteKind.UsingStatement, usingStatement, Local: null);
 
             case ExpressionStatementSyntax statement:
-                return new AcquisitionSite(AcquisitionSiteKind.ExpressionStatement, statement, local: null);
+                return new AcquisitionSite(AcquisitionSiteKind.ExpressionStatement, statement, Local: null);
 
             default:
                 return null;

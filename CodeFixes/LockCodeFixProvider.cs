@@ -1,10 +1,5 @@
-using System;
-using System.Collections.Generic;
 using System.Collections.Immutable;
-using System.Linq;
-using System.Threading;
 using System.Threading.Tasks;
-using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CodeActions;
 using Microsoft.CodeAnalysis.CodeFixes;
 using Microsoft.CodeAnalysis.Editing;
@@ -53,6 +48,10 @@ internal sealed class FixAction
     public string EquivalenceKey { get; }
 
     public Func<SyntaxNode, SyntaxNode> Rewrite { get; }
+
+    /// <summary>The action, or none when there is no <paramref name="rewrite"/>.</summary>
+    public static IEnumerable<FixAction> IfAny(string title, string equivalenceKey, Func<SyntaxNode, SyntaxNode>? rewrite) =>
+        rewrite is null ? Enumerable.Empty<FixAction>() : new[] { new FixAction(title, equivalenceKey, rewrite) };
 }
 
 /// <summary>

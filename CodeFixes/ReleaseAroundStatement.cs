@@ -1,47 +1,23 @@
-using System;
-using System.Collections.Generic;
-using System.Linq;
-using System.Threading;
-using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CSharp;
-using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Editing;
 using Microsoft.CodeAnalysis.Formatting;
 using Toolstack.Analyzers.Flow;
 
 namespace Toolstack.CodeFixes;
 
-/// <summary>The statement around the reported call, and the held lock's acquisition, when both have a shape the fixes handle.</summary>
-public sealed class ReleaseTarget
+/// <summary>
+/// The statement making the reported call (a direct statement of <paramref name="Block"/>), the held
+/// lock's acquisition <c>x.Lock()</c>, the lock <c>x</c>, and its methods that take and release it.
+/// </summary>
+public sealed record ReleaseTarget(StatementSyntax Statement, BlockSyntax Block, InvocationExpressionSyntax Acquisition,
+    ExpressionSyntax LockExpression, IMethodSymbol AcquireMethod, IMethodSymbol ReleaseMethod);
+
+/// <summary>The fixes that give a held lock up around the reported call (TSL1002, TSL1004): they need the same target.</summary>
+public abstract class ReleaseAroundCallFix : LockCodeFixProvider<ReleaseTarget>
 {
-    internal ReleaseTarget(StatementSyntax statement, BlockSyntax block, InvocationExpressionSyntax acquisition,
-        ExpressionSyntax lockExpression, IMethodSymbol acquireMethod, IMethodSymbol releaseMethod)
-    {
-        Statement = statement;
-        Block = block;
-        Acquisition = acquisition;
-        LockExpression = lockExpression;
-        AcquireMethod = acquireMethod;
-        ReleaseMethod = releaseMethod;
-    }
+    private protected ReleaseAroundCallFix(DiagnosticDescriptor fixable) : base(fixable) { }
 
-    /// <summary>The statement that makes the reported call: an expression statement or a plain local declaration.</summary>
-    internal StatementSyntax Statement { get; }
-
-    /// <summary>The block the statement is a direct statement of.</summary>
-    internal BlockSyntax Block { get; }
-
-    /// <summary>The held lock's acquiring call, <c>x.Lock()</c>.</summary>
-    internal InvocationExpressionSyntax Acquisition { get; }
-
-    /// <summary>The lock, <c>x</c>.</summary>
-    internal ExpressionSyntax LockExpression { get; }
-
-    /// <summary>The method that took the lock (<c>[AcquiresLock]</c>), called again to take it back.</summary>
-    internal IMethodSymbol AcquireMethod { get; }
-
-    /// <summary>The lock's method that releases the handle (<c>[ReleasesLock]</c>).</summary>
-    internal IMethodSymbol ReleaseMethod { get; }
+    private protected sealed override ReleaseTarget? Gather(FixContext context, Diagnostic diagnostic) =>
+        ReleaseAroundStatement.FindTarget(context, diagnostic);
 }
 
 /// <summary>

@@ -1,39 +1,12 @@
-using System.Collections.Generic;
 using System.Composition;
-using System.Linq;
-using System.Threading;
-using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CodeFixes;
-using Microsoft.CodeAnalysis.CSharp;
-using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Toolstack.Analyzers;
-using Toolstack.Analyzers.Model;
 
 namespace Toolstack.CodeFixes;
 
-/// <summary>The two acquisitions a TSL1001 names, where their handles go, and the locks they take.</summary>
-public sealed class ReorderNeeds
-{
-    internal ReorderNeeds(InvocationExpressionSyntax held, AcquisitionSite heldSite, LockKind heldKind,
-        AcquisitionSite takingSite, LockKind takingKind)
-    {
-        Held = held;
-        HeldSite = heldSite;
-        HeldKind = heldKind;
-        TakingSite = takingSite;
-        TakingKind = takingKind;
-    }
-
-    internal InvocationExpressionSyntax Held { get; }
-
-    internal AcquisitionSite HeldSite { get; }
-
-    internal LockKind HeldKind { get; }
-
-    internal AcquisitionSite TakingSite { get; }
-
-    internal LockKind TakingKind { get; }
-}
+/// <summary>The two acquisitions a TSL1001 names, where their handles go, and what the locks they take declare.</summary>
+public sealed record ReorderNeeds(InvocationExpressionSyntax Held, AcquisitionSite HeldSite, int HeldLevel,
+    AcquisitionSite TakingSite, int TakingLevel, bool TakingForbidsBlocking, bool TakingIsSlow);
 
 /// <summary>
 /// TSL1001: swap two adjacent acquisitions into hierarchy order — two statements in a row of
@@ -47,12 +20,7 @@ public sealed class Tsl1001ReorderFix : LockCodeFixProvider<ReorderNeeds>
 {
     public static readonly string EquivalenceKey = KeyFor(Descriptors.LockOrder, "Reorder");
 
-    private const string Title = "Acquire the locks in hierarchy order";
-
-    public Tsl1001ReorderFix()
-        : base(Descriptors.LockOrder)
-    {
-    }
+    public Tsl1001ReorderFix() : base(Descriptors.LockOrder) { }
 
     private protected override ReorderNeeds? Gather(FixContext context, Diagnostic diagnostic)
     {
@@ -64,23 +32,18 @@ public sealed class Tsl1001ReorderFix : LockCodeFixProvider<ReorderNeeds>
             && FixSemantics.AcquiredKind(held, model, context.LockModel, ct) is { } heldKind
             && AcquisitionSyntax.SiteOf(taking, model, ct) is { } takingSite
             && AcquisitionSyntax.SiteOf(held, model, ct) is { } heldSite
-                ? new ReorderNeeds(held, heldSite, heldKind, takingSite, takingKind)
+                ? new ReorderNeeds(held, heldSite, heldKind.Level, takingSite, takingKind.Level, takingKind.ForbidsBlocking, takingKind.IsSlow)
                 : null;
     }
 
-    private protected override IEnumerable<FixAction> Offer(FixContext context, ReorderNeeds needs)
-    {
-        if (Plan(context, needs) is { } plan)
-        {
-            yield return new FixAction(Title, EquivalenceKey, plan);
-        }
-    }
+    private protected override IEnumerable<FixAction> Offer(FixContext context, ReorderNeeds needs) =>
+        FixAction.IfAny("Acquire the locks in hierarchy order", EquivalenceKey, Plan(context, needs));
 
     private static System.Func<SyntaxNode, SyntaxNode>? Plan(FixContext context, ReorderNeeds needs)
     {
         AcquisitionSite heldSite = needs.HeldSite;
         AcquisitionSite takingSite = needs.TakingSite;
-        if (needs.TakingKind.Level >= needs.HeldKind.Level)
+        if (needs.TakingLevel >= needs.HeldLevel)
         {
             return null;
         }
@@ -88,8 +51,8 @@ public sealed class Tsl1001ReorderFix : LockCodeFixProvider<ReorderNeeds>
         // Once swapped, the held lock is taken under the other: that must not block under a lock
         // that forbids blocking (the user's list of blocking APIs included), nor await under a
         // short lock (no order of the two is then right).
-        if (needs.TakingKind.ForbidsBlocking && FixSemantics.IsBlocking(needs.Held, context.Model, context.LockModel, context.CancellationToken)
-            || !needs.TakingKind.IsSlow && Awaits(heldSite))
+        if (needs.TakingForbidsBlocking && FixSemantics.IsBlocking(needs.Held, context.Model, context.LockModel, context.CancellationToken)
+            || !needs.TakingIsSlow && Awaits(heldSite))
         {
             return null;
         }

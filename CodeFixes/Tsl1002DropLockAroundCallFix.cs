@@ -1,6 +1,4 @@
-using System.Collections.Generic;
 using System.Composition;
-using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CodeFixes;
 using Toolstack.Analyzers;
 
@@ -13,25 +11,12 @@ namespace Toolstack.CodeFixes;
 /// </summary>
 [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(Tsl1002DropLockAroundCallFix))]
 [Shared]
-public sealed class Tsl1002DropLockAroundCallFix : LockCodeFixProvider<ReleaseTarget>
+public sealed class Tsl1002DropLockAroundCallFix : ReleaseAroundCallFix
 {
     public static readonly string EquivalenceKey = KeyFor(Descriptors.BlockingUnderLock, "DropLockAroundCall");
 
-    private const string Title = "Drop the lock around the blocking call";
+    public Tsl1002DropLockAroundCallFix() : base(Descriptors.BlockingUnderLock) { }
 
-    public Tsl1002DropLockAroundCallFix()
-        : base(Descriptors.BlockingUnderLock)
-    {
-    }
-
-    private protected override ReleaseTarget? Gather(FixContext context, Diagnostic diagnostic) =>
-        ReleaseAroundStatement.FindTarget(context, diagnostic);
-
-    private protected override IEnumerable<FixAction> Offer(FixContext context, ReleaseTarget target)
-    {
-        if (ReleaseAroundStatement.PlanRelease(target, context) is { } plan)
-        {
-            yield return new FixAction(Title, EquivalenceKey, plan);
-        }
-    }
+    private protected override IEnumerable<FixAction> Offer(FixContext context, ReleaseTarget target) =>
+        FixAction.IfAny("Drop the lock around the blocking call", EquivalenceKey, ReleaseAroundStatement.PlanRelease(target, context));
 }

@@ -1,38 +1,13 @@
-using System.Collections.Generic;
 using System.Composition;
-using System.Threading;
-using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CodeFixes;
-using Microsoft.CodeAnalysis.CSharp;
-using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Formatting;
 using Toolstack.Analyzers;
 
 namespace Toolstack.CodeFixes;
 
-/// <summary>The wrong receiver of a release, and the issuing lock's path to put there.</summary>
-public sealed class ReleaseThroughIssuerNeeds
-{
-    internal ReleaseThroughIssuerNeeds(InvocationExpressionSyntax release, InvocationExpressionSyntax acquisition,
-        ExpressionSyntax wrongReceiver, ExpressionSyntax issuer, ILocalSymbol handle)
-    {
-        Release = release;
-        Acquisition = acquisition;
-        WrongReceiver = wrongReceiver;
-        Issuer = issuer;
-        Handle = handle;
-    }
-
-    internal InvocationExpressionSyntax Release { get; }
-
-    internal InvocationExpressionSyntax Acquisition { get; }
-
-    internal ExpressionSyntax WrongReceiver { get; }
-
-    internal ExpressionSyntax Issuer { get; }
-
-    internal ILocalSymbol Handle { get; }
-}
+/// <summary>The wrong release and its receiver, the acquisition and its receiver (the issuer), and the handle local.</summary>
+public sealed record ReleaseThroughIssuerNeeds(InvocationExpressionSyntax Release, InvocationExpressionSyntax Acquisition,
+    ExpressionSyntax WrongReceiver, ExpressionSyntax Issuer, ILocalSymbol Handle);
 
 /// <summary>
 /// TSL1003: release through the lock that issued the handle — the receiver of the wrong
@@ -50,10 +25,7 @@ public sealed class Tsl1003ReleaseThroughIssuerFix : LockCodeFixProvider<Release
 {
     public static readonly string EquivalenceKey = KeyFor(Descriptors.WrongLockRelease, "ReleaseThroughIssuer");
 
-    public Tsl1003ReleaseThroughIssuerFix()
-        : base(Descriptors.WrongLockRelease)
-    {
-    }
+    public Tsl1003ReleaseThroughIssuerFix() : base(Descriptors.WrongLockRelease) { }
 
     private protected override ReleaseThroughIssuerNeeds? Gather(FixContext context, Diagnostic diagnostic) =>
         diagnostic.AdditionalLocations.Count > 0

@@ -1,9 +1,5 @@
-using System.Collections.Generic;
 using System.Composition;
-using System.Linq;
-using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CodeFixes;
-using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Editing;
 using Toolstack.Analyzers;
 using Toolstack.Analyzers.Model;
@@ -18,36 +14,17 @@ namespace Toolstack.CodeFixes;
 /// </summary>
 [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(Tsl1004ReleaseAroundCallFix))]
 [Shared]
-public sealed class Tsl1004ReleaseAroundCallFix : LockCodeFixProvider<ReleaseTarget>
+public sealed class Tsl1004ReleaseAroundCallFix : ReleaseAroundCallFix
 {
     public static readonly string ReleaseEquivalenceKey = KeyFor(Descriptors.RequiresUnlocked, "ReleaseAroundCall");
 
     public static readonly string MonitorEquivalenceKey = KeyFor(Descriptors.RequiresUnlocked, "EnterMonitor");
 
-    private const string ReleaseTitle = "Release the lock around the call";
+    public Tsl1004ReleaseAroundCallFix() : base(Descriptors.RequiresUnlocked) { }
 
-    private const string MonitorTitle = "Enter the monitor instead";
-
-    public Tsl1004ReleaseAroundCallFix()
-        : base(Descriptors.RequiresUnlocked)
-    {
-    }
-
-    private protected override ReleaseTarget? Gather(FixContext context, Diagnostic diagnostic) =>
-        ReleaseAroundStatement.FindTarget(context, diagnostic);
-
-    private protected override IEnumerable<FixAction> Offer(FixContext context, ReleaseTarget target)
-    {
-        if (ReleaseAroundStatement.PlanRelease(target, context) is { } release)
-        {
-            yield return new FixAction(ReleaseTitle, ReleaseEquivalenceKey, release);
-        }
-
-        if (PlanMonitor(target, context) is { } monitor)
-        {
-            yield return new FixAction(MonitorTitle, MonitorEquivalenceKey, monitor);
-        }
-    }
+    private protected override IEnumerable<FixAction> Offer(FixContext context, ReleaseTarget target) =>
+        FixAction.IfAny("Release the lock around the call", ReleaseEquivalenceKey, ReleaseAroundStatement.PlanRelease(target, context))
+            .Concat(FixAction.IfAny("Enter the monitor instead", MonitorEquivalenceKey, PlanMonitor(target, context)));
 
     /// <summary>
     /// For <c>X.P</c>, a lock property of <c>X</c> whose type has a pair of members that release

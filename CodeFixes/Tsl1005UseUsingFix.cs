@@ -1,40 +1,16 @@
-using System.Collections.Generic;
 using System.Composition;
-using System.Linq;
-using System.Threading;
-using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CodeFixes;
-using Microsoft.CodeAnalysis.CSharp;
-using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Toolstack.Analyzers;
 
 namespace Toolstack.CodeFixes;
 
-/// <summary>An acquisition whose handle is disposable: the call, the value its statement uses, whether awaited.</summary>
-public sealed class DisposableAcquisition
+/// <summary>
+/// An acquisition whose handle is disposable: the call, its value as its statement uses it (the
+/// call, or its <c>await</c>), and whether the handle goes in an <c>await using</c>.
+/// </summary>
+public sealed record DisposableAcquisition(InvocationExpressionSyntax Call, ExpressionSyntax Value, IMethodSymbol Method,
+    ITypeSymbol HandleType, bool AwaitUsing)
 {
-    internal DisposableAcquisition(InvocationExpressionSyntax call, ExpressionSyntax value, IMethodSymbol method,
-        ITypeSymbol handleType, bool awaitUsing)
-    {
-        Call = call;
-        Value = value;
-        Method = method;
-        HandleType = handleType;
-        AwaitUsing = awaitUsing;
-    }
-
-    internal InvocationExpressionSyntax Call { get; }
-
-    /// <summary>The call's value as its statement uses it: the call, or its <c>await</c>.</summary>
-    internal ExpressionSyntax Value { get; }
-
-    internal IMethodSymbol Method { get; }
-
-    internal ITypeSymbol HandleType { get; }
-
-    /// <summary>Awaited and asynchronously disposable: the handle goes in an <c>await using</c>.</summary>
-    internal bool AwaitUsing { get; }
-
     internal ExpressionSyntax? Receiver => AcquisitionSyntax.ExplicitReceiver(Call);
 }
 
@@ -57,10 +33,7 @@ public sealed class Tsl1005UseUsingFix : LockCodeFixProvider<DisposableAcquisiti
 {
     public static readonly string EquivalenceKey = KeyFor(Descriptors.LeakedLock, "UseUsing");
 
-    public Tsl1005UseUsingFix()
-        : base(Descriptors.LeakedLock, Descriptors.ReleaseNotOnThrow)
-    {
-    }
+    public Tsl1005UseUsingFix() : base(Descriptors.LeakedLock, Descriptors.ReleaseNotOnThrow) { }
 
     private protected override DisposableAcquisition? Gather(FixContext context, Diagnostic diagnostic)
     {

@@ -1,8 +1,5 @@
-using System.Collections.Generic;
 using System.Composition;
-using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CodeFixes;
-using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Toolstack.Analyzers;
 
 namespace Toolstack.CodeFixes;
@@ -18,12 +15,7 @@ public sealed class Tsl1006RemoveReleaseFix : LockCodeFixProvider<StatementSynta
 {
     public static readonly string EquivalenceKey = KeyFor(Descriptors.DoubleRelease, "RemoveRelease");
 
-    private const string Title = "Remove the second release";
-
-    public Tsl1006RemoveReleaseFix()
-        : base(Descriptors.DoubleRelease)
-    {
-    }
+    public Tsl1006RemoveReleaseFix() : base(Descriptors.DoubleRelease) { }
 
     private protected override StatementSyntax? Gather(FixContext context, Diagnostic diagnostic) =>
         AcquisitionSyntax.InvocationAt(context.Root, diagnostic.Location)?.Parent is ExpressionStatementSyntax statement
@@ -31,9 +23,7 @@ public sealed class Tsl1006RemoveReleaseFix : LockCodeFixProvider<StatementSynta
             ? statement
             : null;
 
-    private protected override IEnumerable<FixAction> Offer(FixContext context, StatementSyntax release)
-    {
-        yield return new FixAction(Title, EquivalenceKey,
+    private protected override IEnumerable<FixAction> Offer(FixContext context, StatementSyntax release) =>
+        FixAction.IfAny("Remove the second release", EquivalenceKey,
             root => StatementEditing.ReplaceAndRemove(root, new Dictionary<SyntaxNode, SyntaxNode>(), new[] { release }));
-    }
 }
