@@ -194,8 +194,8 @@ internal static class ReleaseAroundStatement
             }
         }
 
+        // The formatter indents what moves; only line breaks and blank lines are chosen here.
         SyntaxTrivia endOfLine = StatementEditing.EndOfLine(root);
-        string indentation = StatementEditing.IndentationOf(usingStatement);
         var replacement = new List<StatementSyntax>();
 
         if (before.Length > 0)
@@ -203,8 +203,7 @@ internal static class ReleaseAroundStatement
             replacement.Add(usingStatement.WithStatement(target.Block.WithStatements(SyntaxFactory.List(before))));
         }
 
-        SyntaxTriviaList movedLeading = StatementEditing.Reindent(
-            StatementEditing.WithoutLeadingBlankLines(statement.GetLeadingTrivia()), indentation);
+        SyntaxTriviaList movedLeading = StatementEditing.WithoutLeadingBlankLines(statement.GetLeadingTrivia());
         movedLeading = before.Length > 0
             ? SyntaxFactory.TriviaList(endOfLine).AddRange(movedLeading)
             : StatementEditing.WithoutTrailingIndentation(usingStatement.GetLeadingTrivia()).AddRange(movedLeading);
@@ -227,8 +226,8 @@ internal static class ReleaseAroundStatement
             StatementSyntax[] bodyStatements = body.ToArray();
             bodyStatements[0] = bodyStatements[0].WithLeadingTrivia(
                 StatementEditing.WithoutLeadingBlankLines(bodyStatements[0].GetLeadingTrivia()));
-            second = second.WithStatement(target.Block.WithStatements(SyntaxFactory.List(bodyStatements)))
-                .WithLeadingTrivia(SyntaxFactory.Whitespace(indentation));
+            second = second.WithStatement(target.Block.WithStatements(SyntaxFactory.List(bodyStatements)));
+            second = second.ReplaceToken(second.GetFirstToken(), StatementEditing.Reformatted(second.GetFirstToken()));
             replacement.Add(second);
         }
 
@@ -264,8 +263,8 @@ internal static class ReleaseAroundStatement
             return null;
         }
 
+        // The formatter indents what moves; only line breaks and blank lines are chosen here.
         SyntaxTrivia endOfLine = StatementEditing.EndOfLine(root);
-        string indentation = StatementEditing.IndentationOf(declaration);
         var replacement = new List<StatementSyntax>();
         SyntaxTriviaList statementLeading = statement.GetLeadingTrivia();
 
@@ -287,10 +286,10 @@ internal static class ReleaseAroundStatement
         else
         {
             statementLeading = StatementEditing.WithoutTrailingIndentation(declaration.GetLeadingTrivia())
-                .AddRange(StatementEditing.Reindent(StatementEditing.WithoutLeadingBlankLines(statementLeading), indentation));
+                .AddRange(StatementEditing.WithoutLeadingBlankLines(statementLeading));
         }
 
-        replacement.Add(statement.WithLeadingTrivia(statementLeading));
+        replacement.Add(statement.WithLeadingTrivia(statementLeading).WithAdditionalAnnotations(Formatter.Annotation));
 
         IEnumerable<StatementSyntax> rest = after;
         if (after.Length > 0)
@@ -305,8 +304,7 @@ internal static class ReleaseAroundStatement
                     SyntaxFactory.Identifier(declarator.Identifier.LeadingTrivia, name, declarator.Identifier.TrailingTrivia)));
             }
 
-            retake = retake.WithLeadingTrivia(SyntaxFactory.Whitespace(indentation))
-                .WithAdditionalAnnotations(Formatter.Annotation);
+            retake = retake.WithLeadingTrivia(SyntaxFactory.ElasticMarker).WithAdditionalAnnotations(Formatter.Annotation);
             replacement.Add(retake);
         }
 

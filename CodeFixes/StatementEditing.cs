@@ -1,6 +1,5 @@
 using System.Globalization;
 using Microsoft.CodeAnalysis.Formatting;
-using Microsoft.CodeAnalysis.Text;
 
 namespace Toolstack.CodeFixes;
 
@@ -88,12 +87,12 @@ internal static class StatementEditing
     /// <summary><paramref name="statement"/> between <paramref name="before"/> and <paramref name="after"/>, each on its own line.</summary>
     public static SyntaxNode Surround(SyntaxNode root, StatementSyntax statement, StatementSyntax before, StatementSyntax after)
     {
+        // Line breaks are chosen here; the formatter indents the two new lines and the statement's.
         SyntaxTrivia endOfLine = EndOfLine(root);
-        SyntaxTriviaList indent = Indentation(statement.GetLeadingTrivia());
         StatementSyntax first = before.WithLeadingTrivia(statement.GetLeadingTrivia()).WithTrailingTrivia(endOfLine)
             .WithAdditionalAnnotations(Formatter.Annotation);
-        StatementSyntax middle = statement.WithLeadingTrivia(indent);
-        StatementSyntax last = after.WithLeadingTrivia(indent).WithTrailingTrivia(endOfLine)
+        StatementSyntax middle = statement.ReplaceToken(statement.GetFirstToken(), Reformatted(statement.GetFirstToken()));
+        StatementSyntax last = after.WithLeadingTrivia(SyntaxFactory.ElasticMarker).WithTrailingTrivia(endOfLine)
             .WithAdditionalAnnotations(Formatter.Annotation);
         if (!statement.GetTrailingTrivia().Any(t => t.IsKind(SyntaxKind.EndOfLineTrivia)))
         {
@@ -154,22 +153,6 @@ internal static class StatementEditing
         return SyntaxFactory.EndOfLine(first.RawKind == 0 ? "\n" : first.ToString());
     }
 
-    /// <summary>The whitespace before <paramref name="node"/>'s first token on its line.</summary>
-    public static string IndentationOf(SyntaxNode node) => IndentationOf(node.GetFirstToken());
-
-    public static string IndentationOf(SyntaxToken token)
-    {
-        SourceText text = token.SyntaxTree!.GetText();
-        TextLine line = text.Lines.GetLineFromPosition(token.SpanStart);
-        int end = line.Start;
-        while (end < token.SpanStart && char.IsWhiteSpace(text[end]))
-        {
-            end++;
-        }
-
-        return text.ToString(TextSpan.FromBounds(line.Start, end));
-    }
-
     /// <summary>The whitespace just before a statement's first token (the end of its leading trivia); an elastic marker when none.</summary>
     public static SyntaxTriviaList Indentation(SyntaxTriviaList leading) =>
         leading.Count > 0 && leading[leading.Count - 1].IsKind(SyntaxKind.WhitespaceTrivia)
@@ -207,34 +190,9 @@ internal static class StatementEditing
             ? SyntaxFactory.TriviaList(trivia.Take(trivia.Count - 1))
             : trivia;
 
-    /// <summary>Leading trivia with each line's indentation replaced by <paramref name="indentation"/>.</summary>
-    public static SyntaxTriviaList Reindent(SyntaxTriviaList trivia, string indentation)
-    {
-        var result = new List<SyntaxTrivia>();
-        bool atLineStart = true;
-        foreach (SyntaxTrivia item in trivia)
-        {
-            if (item.IsKind(SyntaxKind.WhitespaceTrivia) && atLineStart)
-            {
-                continue;
-            }
-
-            if (atLineStart && indentation.Length > 0)
-            {
-                result.Add(SyntaxFactory.Whitespace(indentation));
-            }
-
-            result.Add(item);
-            atLineStart = item.IsKind(SyntaxKind.EndOfLineTrivia);
-        }
-
-        if (atLineStart && indentation.Length > 0)
-        {
-            result.Add(SyntaxFactory.Whitespace(indentation));
-        }
-
-        return SyntaxFactory.TriviaList(result);
-    }
+    /// <summary><paramref name="token"/> starting a line the formatter indents: its leading trivia left to the formatter.</summary>
+    public static SyntaxToken Reformatted(SyntaxToken token) =>
+        token.WithLeadingTrivia(SyntaxFactory.ElasticMarker).WithAdditionalAnnotations(Formatter.Annotation);
 
     /// <summary>Whether <paramref name="trivia"/> holds anything besides whitespace and line breaks.</summary>
     public static bool HasComments(SyntaxTriviaList trivia) =>

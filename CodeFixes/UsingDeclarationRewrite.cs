@@ -70,10 +70,10 @@ internal static class UsingDeclarationRewrite
     private static LocalDeclarationStatementSyntax ToUsing(LocalDeclarationStatementSyntax statement, bool awaitUsing)
     {
         LocalDeclarationStatementSyntax result = statement.WithoutLeadingTrivia()
-            .WithUsingKeyword(SyntaxFactory.Token(SyntaxKind.UsingKeyword).WithTrailingTrivia(SyntaxFactory.Space));
+            .WithUsingKeyword(SyntaxFactory.Token(SyntaxKind.UsingKeyword));
         if (awaitUsing)
         {
-            result = result.WithAwaitKeyword(SyntaxFactory.Token(SyntaxKind.AwaitKeyword).WithTrailingTrivia(SyntaxFactory.Space));
+            result = result.WithAwaitKeyword(SyntaxFactory.Token(SyntaxKind.AwaitKeyword));
         }
 
         return result.WithLeadingTrivia(statement.GetLeadingTrivia()).WithAdditionalAnnotations(Formatter.Annotation);
