@@ -38,8 +38,15 @@ internal static class FixSemantics
         node.DescendantNodesAndSelf().OfType<InvocationExpressionSyntax>().Any(call =>
             ContractOf(call, model, lockModel, ct) is { } contract && (!contract.Acquires.IsEmpty || !contract.Releases.IsEmpty));
 
-    /// <summary>Whether <paramref name="type"/> is or implements the (special or metadata-named) interface <paramref name="interfaceType"/>.</summary>
-    public static bool Implements(ITypeSymbol type, ITypeSymbol? interfaceType) =>
+    /// <summary>Whether a <c>using</c> can hold a <paramref name="type"/>: it is or implements <c>IDisposable</c>.</summary>
+    public static bool IsDisposable(ITypeSymbol type, Compilation compilation) =>
+        Implements(type, compilation.GetSpecialType(SpecialType.System_IDisposable));
+
+    /// <summary>Whether an <c>await using</c> can hold a <paramref name="type"/>: it is or implements <c>IAsyncDisposable</c>.</summary>
+    public static bool IsAsyncDisposable(ITypeSymbol type, Compilation compilation) =>
+        Implements(type, compilation.GetTypeByMetadataName("System.IAsyncDisposable"));
+
+    private static bool Implements(ITypeSymbol type, ITypeSymbol? interfaceType) =>
         interfaceType is not null
         && (SymbolEqualityComparer.Default.Equals(type, interfaceType)
             || type.AllInterfaces.Any(i => SymbolEqualityComparer.Default.Equals(i, interfaceType)));

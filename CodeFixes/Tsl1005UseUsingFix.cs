@@ -46,10 +46,10 @@ public sealed class Tsl1005UseUsingFix : LockCodeFixProvider<DisposableAcquisiti
         ExpressionSyntax value = AcquisitionSyntax.ValueOf(call);
         Compilation compilation = context.Model.Compilation;
         return context.Model.GetTypeInfo(value, context.CancellationToken).Type is { } type
-            && FixSemantics.Implements(type, compilation.GetSpecialType(SpecialType.System_IDisposable))
+            && FixSemantics.IsDisposable(type, compilation)
                 ? new DisposableAcquisition(call, value, method, type,
                     AcquisitionSyntax.IsAwaited(call)
-                    && FixSemantics.Implements(type, compilation.GetTypeByMetadataName("System.IAsyncDisposable")))
+                    && FixSemantics.IsAsyncDisposable(type, compilation))
                 : null;
     }
 
@@ -77,13 +77,13 @@ public sealed class Tsl1005UseUsingFix : LockCodeFixProvider<DisposableAcquisiti
             || statement.Parent is not BlockSyntax block
             || statement.GetLeadingTrivia().Any(t => t.IsDirective)
             || model.GetDeclaredSymbol(declarator, ct) is not ILocalSymbol { IsRef: false } local
-            || !FixSemantics.Implements(local.Type, model.Compilation.GetSpecialType(SpecialType.System_IDisposable)))
+            || !FixSemantics.IsDisposable(local.Type, model.Compilation))
         {
             return null;
         }
 
         bool awaitUsing = acquisition.AwaitUsing
-            && FixSemantics.Implements(local.Type, model.Compilation.GetTypeByMetadataName("System.IAsyncDisposable"));
+            && FixSemantics.IsAsyncDisposable(local.Type, model.Compilation);
 
         // Every use of the handle must be a release of it, standing alone as a statement.
         var releases = new List<StatementSyntax>();

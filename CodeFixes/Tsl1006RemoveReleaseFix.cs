@@ -17,11 +17,12 @@ public sealed class Tsl1006RemoveReleaseFix : LockCodeFixProvider<StatementSynta
 
     public Tsl1006RemoveReleaseFix() : base(Descriptors.DoubleRelease) { }
 
-    private protected override StatementSyntax? Gather(FixContext context, Diagnostic diagnostic) =>
-        AcquisitionSyntax.InvocationAt(context.Root, diagnostic.Location)?.Parent is ExpressionStatementSyntax statement
-        && StatementEditing.CanRemove(statement)
-            ? statement
-            : null;
+    private protected override StatementSyntax? Gather(FixContext context, Diagnostic diagnostic)
+    {
+        // Only a release standing alone in a statement list goes without changing anything else.
+        StatementSyntax? release = AcquisitionSyntax.InvocationAt(context.Root, diagnostic.Location)?.Parent as ExpressionStatementSyntax;
+        return release is not null && StatementEditing.CanRemove(release) ? release : null;
+    }
 
     private protected override IEnumerable<FixAction> Offer(FixContext context, StatementSyntax release) =>
         FixAction.IfAny("Remove the second release", EquivalenceKey,
