@@ -8,47 +8,15 @@ using Toolstack.Analyzers.Model;
 namespace Toolstack.CodeFixes;
 
 /// <summary>What one fix works with: the document as the diagnostics saw it, and the shared lock model.</summary>
-internal sealed class FixContext
+internal sealed record FixContext(Document Document, SyntaxNode Root, SemanticModel Model, LockModel LockModel,
+    CancellationToken CancellationToken)
 {
-    public FixContext(Document document, SyntaxNode root, SemanticModel model, LockModel lockModel, CancellationToken ct)
-    {
-        Document = document;
-        Root = root;
-        Model = model;
-        LockModel = lockModel;
-        CancellationToken = ct;
-        Generator = SyntaxGenerator.GetGenerator(document);
-    }
-
-    public Document Document { get; }
-
-    public SyntaxNode Root { get; }
-
-    public SemanticModel Model { get; }
-
-    public LockModel LockModel { get; }
-
-    public CancellationToken CancellationToken { get; }
-
-    public SyntaxGenerator Generator { get; }
+    public SyntaxGenerator Generator { get; } = SyntaxGenerator.GetGenerator(Document);
 }
 
 /// <summary>One action a fix offers: its title, its equivalence key, and the rewrite of the document's root.</summary>
-internal sealed class FixAction
+internal sealed record FixAction(string Title, string EquivalenceKey, Func<SyntaxNode, SyntaxNode> Rewrite)
 {
-    public FixAction(string title, string equivalenceKey, Func<SyntaxNode, SyntaxNode> rewrite)
-    {
-        Title = title;
-        EquivalenceKey = equivalenceKey;
-        Rewrite = rewrite;
-    }
-
-    public string Title { get; }
-
-    public string EquivalenceKey { get; }
-
-    public Func<SyntaxNode, SyntaxNode> Rewrite { get; }
-
     /// <summary>The action, or none when there is no <paramref name="rewrite"/>.</summary>
     public static IEnumerable<FixAction> IfAny(string title, string equivalenceKey, Func<SyntaxNode, SyntaxNode>? rewrite) =>
         rewrite is null ? Enumerable.Empty<FixAction>() : new[] { new FixAction(title, equivalenceKey, rewrite) };

@@ -643,35 +643,18 @@ public class Tsl1001ReorderFixTests
     }
     // ---- the user's list of blocking APIs -------------------------------------------------
 
-    private const string PoolUnderDriver = """
+    private const string DomainUnderDriver = """
         using Toolstack.Runtime;
 
-        namespace MyCompany
+        public sealed class Domains
         {
-            [LockLevel(250)]
-            sealed class PoolLock : HierarchicalLock
+            private readonly DriverLock _driver = new();
+            private readonly DomainLock _vm = new("vm1");
+
+            public void Rename(string name)
             {
-                public PoolLock() : base("pool") { }
-
-                [AcquiresLock(typeof(PoolLock))]
-                public LockHandle Lock() => CompleteAcquire(BeginAcquire());
-
-                [ReleasesLock(typeof(PoolLock))]
-                public void Unlock(LockHandle handle) => Release(handle);
-
-                protected override void ReleaseCore(LockHandle handle) { }
-            }
-
-            class Daemon
-            {
-                private readonly DriverLock _driver = new();
-                private readonly PoolLock _pool = new();
-
-                void Run()
-                {
-                    using LockHandle pool = {|#1:_pool.Lock()|};
-                    using LockHandle driver = {|#0:_driver.Lock()|};
-                }
+                using LockHandle vm = {|#1:_vm.Lock()|};
+                using LockHandle driver = {|#0:_driver.Lock()|};
             }
         }
         """;
@@ -679,10 +662,10 @@ public class Tsl1001ReorderFixTests
     [Fact]
     public async Task HeldAcquisitionInUsersBlockingList_NotSwapped()
     {
-        // Swapped, the pool lock would be taken (and waited for) under the driver lock: the fix
+        // Swapped, the domain lock would be taken (and waited for) under the driver lock: the fix
         // must read the project's ToolstackBlockingApis.txt as the analyzer does.
-        var test = new VerifyCS.Test { TestCode = PoolUnderDriver, FixedCode = PoolUnderDriver };
-        test.TestState.AdditionalFiles.Add(("ToolstackBlockingApis.txt", "MyCompany.PoolLock.Lock"));
+        var test = new VerifyCS.Test { TestCode = DomainUnderDriver, FixedCode = DomainUnderDriver };
+        test.TestState.AdditionalFiles.Add(("ToolstackBlockingApis.txt", "Toolstack.Runtime.DomainLock.Lock"));
         test.ExpectedDiagnostics.Add(Tsl1001(0, 1));
         await test.RunAsync();
     }
@@ -691,8 +674,8 @@ public class Tsl1001ReorderFixTests
     public async Task HeldAcquisitionNotInBlockingList_Swapped()
     {
         // The same code without the list: the swap is in order and blocks nothing.
-        await VerifyCS.VerifyCodeFixAsync(PoolUnderDriver, Tsl1001(0, 1), PoolUnderDriver
-            .Replace("using LockHandle pool = {|#1:_pool.Lock()|};", "using LockHandle driver = _driver.Lock();")
-            .Replace("using LockHandle driver = {|#0:_driver.Lock()|};", "using LockHandle pool = _pool.Lock();"));
+        await VerifyCS.VerifyCodeFixAsync(DomainUnderDriver, Tsl1001(0, 1), DomainUnderDriver
+            .Replace("using LockHandle vm = {|#1:_vm.Lock()|};", "using LockHandle driver = _driver.Lock();")
+            .Replace("using LockHandle driver = {|#0:_driver.Lock()|};", "using LockHandle vm = _vm.Lock();"));
     }
 }
