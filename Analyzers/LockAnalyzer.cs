@@ -27,8 +27,7 @@ public sealed class LockAnalyzer : DiagnosticAnalyzer
         context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
         context.RegisterCompilationStartAction(start =>
         {
-            BlockingApis blockingApis = BlockingApis.Create(start.Options.AdditionalFiles, start.CancellationToken);
-            LockModel? model = LockModel.TryCreate(start.Compilation, blockingApis);
+            LockModel? model = LockModel.For(start.Compilation, start.Options, start.CancellationToken);
             if (model is null)
             {
                 return;

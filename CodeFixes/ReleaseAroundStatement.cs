@@ -1,15 +1,24 @@
-using System;
-using System.Collections.Generic;
-using System.Linq;
-using System.Threading;
-using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CSharp;
-using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Editing;
 using Microsoft.CodeAnalysis.Formatting;
 using Toolstack.Analyzers.Flow;
-using Toolstack.Analyzers.Model;
 
 namespace Toolstack.CodeFixes;
+
+/// <summary>
+/// The statement making the reported call (a direct statement of <paramref name="Block"/>), the held
+/// lock's acquisition <c>x.Lock()</c>, the lock <c>x</c>, and its methods that take and release it.
+/// </summary>
+public sealed record ReleaseTarget(StatementSyntax Statement, BlockSyntax Block, InvocationExpressionSyntax Acquisition,
+    ExpressionSyntax LockExpression, IMethodSymbol AcquireMethod, IMethodSymbol ReleaseMethod);
+
+/// <summary>The fixes that give a held lock up around the reported call (TSL1002, TSL1004): they need the same target.</summary>
+public abstract class ReleaseAroundCallFix : LockCodeFixProvider<ReleaseTarget>
+{
+    private protected ReleaseAroundCallFix(DiagnosticDescriptor fixable) : base(fixable) { }
+
+    private protected sealed override ReleaseTarget? Gather(FixContext context, Diagnostic diagnostic) =>
+        ReleaseAroundStatement.FindTarget(context, diagnostic);
+}
 
 /// <summary>
 /// The rewrite TSL1002 and TSL1004 share: give a held lock up around one statement and take it
@@ -19,71 +28,44 @@ namespace Toolstack.CodeFixes;
 /// </summary>
 internal static class ReleaseAroundStatement
 {
-    /// <summary>The statement around the reported call, and the held lock's acquisition, when both have a shape the fixes handle.</summary>
-    internal sealed class Target
-    {
-        public Target(StatementSyntax statement, BlockSyntax block, InvocationExpressionSyntax acquisition,
-            ExpressionSyntax lockExpression, SyntaxNode call)
-        {
-            Statement = statement;
-            Block = block;
-            Acquisition = acquisition;
-            LockExpression = lockExpression;
-            Call = call;
-        }
-
-        /// <summary>The statement that makes the reported call: an expression statement or a plain local declaration.</summary>
-        public StatementSyntax Statement { get; }
-
-        /// <summary>The block the statement is a direct statement of.</summary>
-        public BlockSyntax Block { get; }
-
-        /// <summary>The held lock's acquiring call, <c>x.Lock()</c>.</summary>
-        public InvocationExpressionSyntax Acquisition { get; }
-
-        /// <summary>The lock, <c>x</c>.</summary>
-        public ExpressionSyntax LockExpression { get; }
-
-        /// <summary>The reported call.</summary>
-        public SyntaxNode Call { get; }
-    }
-
     /// <summary>Finds the statement and the lock, checking what every form of the fix needs; null when nothing can be offered.</summary>
-    public static Target? FindTarget(SyntaxNode root, SemanticModel model, LockModel lockModel, Diagnostic diagnostic,
-        CancellationToken ct)
+    public static ReleaseTarget? FindTarget(FixContext context, Diagnostic diagnostic)
     {
-        SyntaxNode? call = LockFixSupport.NodeAt(root, diagnostic.Location);
-        InvocationExpressionSyntax? acquisition = LockFixSupport.HeldAcquisition(root, diagnostic);
+        SyntaxNode root = context.Root;
+        SemanticModel model = context.Model;
+        CancellationToken ct = context.CancellationToken;
+        SyntaxNode? call = AcquisitionSyntax.NodeAt(root, diagnostic.Location);
+        InvocationExpressionSyntax? acquisition = AcquisitionSyntax.HeldAcquisition(root, diagnostic);
         if (call is null || acquisition is null
-            || LockFixSupport.EnclosingStatement(call) is not { Parent: BlockSyntax block } statement
+            || AcquisitionSyntax.EnclosingStatement(call) is not { Parent: BlockSyntax block } statement
             || !IsMovable(statement)
             || statement.SpanStart <= acquisition.Span.End
-            || acquisition.Expression is not MemberAccessExpressionSyntax { Name.Identifier.ValueText: "Lock" } access
+            || acquisition.Expression is not MemberAccessExpressionSyntax access
             || acquisition.ArgumentList.Arguments.Count != 0
-            || !LockFixSupport.IsStable(access.Expression)
-            || LockFixSupport.HasDirectives(statement))
+            || !AcquisitionSyntax.IsStable(access.Expression)
+            || StatementEditing.HasDirectives(statement))
         {
             return null;
         }
 
-        // The lock must be one that can be given up and taken back: Lock() and Unlock(handle).
+        // The lock must be one that can be given up and taken back: an acquiring method without
+        // arguments, and a releasing method of the same type taking the handle it returns.
         if (model.GetSymbolInfo(acquisition, ct).Symbol is not IMethodSymbol { IsStatic: false } lockMethod
-            || !lockMethod.ContainingType.GetMembers("Unlock").OfType<IMethodSymbol>().Any(unlock =>
-                unlock.Parameters.Length == 1
-                && SymbolEqualityComparer.Default.Equals(unlock.Parameters[0].Type, lockMethod.ReturnType))
-            || LockFixSupport.AcquiredLevel(acquisition, model, lockModel, ct) is not { } level)
+            || FixSemantics.AcquiredKind(acquisition, model, context.LockModel, ct) is not { } kind
+            || !SymbolEqualityComparer.Default.Equals(kind.Type, lockMethod.ContainingType)
+            || ReleaseOf(lockMethod, context) is not { } unlockMethod)
         {
             return null;
         }
 
         // Nothing in the statement may take or give up locks itself: the order around it would change.
-        if (LockFixSupport.TakesOrReleasesLocks(statement, model, lockModel, ct))
+        if (FixSemantics.TakesOrReleasesLocks(statement, model, context.LockModel, ct))
         {
             return null;
         }
 
         // Taking the lock back after the statement must be in order: every other lock held there is outer to it.
-        if (LockFixSupport.HeldAt(call, model, lockModel, ct) is not { } held)
+        if (FixSemantics.HeldAt(call, model, context.LockModel, ct) is not { } held)
         {
             return null;
         }
@@ -95,19 +77,30 @@ internal static class ReleaseAroundStatement
             {
                 found = true;
             }
-            else if (other.Acquisition.Kind is not { } kind || kind.Level >= level)
+            else if (other.Acquisition.Kind is not { } otherKind || otherKind.Level >= kind.Level)
             {
                 return null;
             }
         }
 
-        return found ? new Target(statement, block, acquisition, access.Expression, call) : null;
+        return found ? new ReleaseTarget(statement, block, acquisition, access.Expression, lockMethod, unlockMethod) : null;
     }
 
+    /// <summary>The method of the lock's type that releases the handle <paramref name="lockMethod"/> returns.</summary>
+    private static IMethodSymbol? ReleaseOf(IMethodSymbol lockMethod, FixContext context) =>
+        lockMethod.ContainingType.GetMembers().OfType<IMethodSymbol>().FirstOrDefault(unlock =>
+            !unlock.IsStatic
+            && unlock.Parameters.Length == 1
+            && SymbolEqualityComparer.Default.Equals(unlock.Parameters[0].Type, lockMethod.ReturnType)
+            && FixSemantics.IsRelease(unlock, context.LockModel));
+
     /// <summary>The rewrite releasing and re-taking the lock around the statement, or null when it cannot be expressed safely.</summary>
-    public static Func<SyntaxNode, SyntaxNode>? PlanRelease(Target target, SyntaxNode root, SemanticModel model, CancellationToken ct)
+    public static Func<SyntaxNode, SyntaxNode>? PlanRelease(ReleaseTarget target, FixContext context)
     {
-        if (LockFixSupport.SiteOf(target.Acquisition, model, ct) is not { } site)
+        SyntaxNode root = context.Root;
+        SemanticModel model = context.Model;
+        CancellationToken ct = context.CancellationToken;
+        if (AcquisitionSyntax.SiteOf(target.Acquisition, model, ct) is not { } site)
         {
             return null;
         }
@@ -116,7 +109,7 @@ internal static class ReleaseAroundStatement
         {
             case AcquisitionSiteKind.LocalDeclaration:
             case AcquisitionSiteKind.Assignment:
-                return PlanExplicit(target, site.Local!, root, model, ct);
+                return PlanExplicit(target, site.Local!, context);
             case AcquisitionSiteKind.UsingStatement:
                 return PlanSplitStatement(target, (UsingStatementSyntax)site.Statement, site.Local, root, model, ct);
             case AcquisitionSiteKind.UsingDeclaration:
@@ -126,32 +119,9 @@ internal static class ReleaseAroundStatement
         }
     }
 
-    /// <summary>Wraps the statement in two statements: <paramref name="before"/> and <paramref name="after"/>.</summary>
-    public static Func<SyntaxNode, SyntaxNode> PlanWrap(Target target, SyntaxNode root, string before, string after)
-    {
-        StatementSyntax statement = target.Statement;
-        SyntaxTrivia endOfLine = LockFixSupport.EndOfLine(root);
-        string indentation = LockFixSupport.IndentationOf(statement);
-        SyntaxTriviaList indent = indentation.Length == 0
-            ? SyntaxFactory.TriviaList()
-            : SyntaxFactory.TriviaList(SyntaxFactory.Whitespace(indentation));
-
-        StatementSyntax first = SyntaxFactory.ParseStatement(before)
-            .WithLeadingTrivia(statement.GetLeadingTrivia())
-            .WithTrailingTrivia(endOfLine)
-            .WithAdditionalAnnotations(Formatter.Annotation);
-        StatementSyntax middle = statement.WithLeadingTrivia(indent);
-        StatementSyntax last = SyntaxFactory.ParseStatement(after)
-            .WithLeadingTrivia(indent)
-            .WithTrailingTrivia(endOfLine)
-            .WithAdditionalAnnotations(Formatter.Annotation);
-        if (!statement.GetTrailingTrivia().Any(t => t.IsKind(SyntaxKind.EndOfLineTrivia)))
-        {
-            middle = middle.WithTrailingTrivia(middle.GetTrailingTrivia().Add(endOfLine));
-        }
-
-        return current => current.ReplaceNode(statement, new[] { first, middle, last });
-    }
+    /// <summary>Surrounds the target's statement with <paramref name="before"/> and <paramref name="after"/>.</summary>
+    public static Func<SyntaxNode, SyntaxNode> PlanWrap(ReleaseTarget target, SyntaxNode before, SyntaxNode after) =>
+        current => StatementEditing.Surround(current, target.Statement, (StatementSyntax)before, (StatementSyntax)after);
 
     private static bool IsMovable(StatementSyntax statement) => statement switch
     {
@@ -163,29 +133,33 @@ internal static class ReleaseAroundStatement
 
     // ---- an assignable handle: Unlock before, Lock after -----------------------------------
 
-    private static Func<SyntaxNode, SyntaxNode>? PlanExplicit(Target target, ILocalSymbol handle, SyntaxNode root,
-        SemanticModel model, CancellationToken ct)
+    private static Func<SyntaxNode, SyntaxNode>? PlanExplicit(ReleaseTarget target, ILocalSymbol handle, FixContext context)
     {
         // The statement must see the handle's local, and not use the handle it gives up.
-        if (!model.LookupSymbols(target.Statement.SpanStart, name: handle.Name)
+        if (!context.Model.LookupSymbols(target.Statement.SpanStart, name: handle.Name)
                 .Any(symbol => SymbolEqualityComparer.Default.Equals(symbol, handle))
-            || LockFixSupport.Refers(new[] { target.Statement }, new[] { (ISymbol)handle }, model, ct))
+            || FixSemantics.Refers(new[] { target.Statement }, new[] { (ISymbol)handle }, context.Model, context.CancellationToken))
         {
             return null;
         }
 
-        string lockText = target.LockExpression.WithoutTrivia().ToString();
-        return PlanWrap(target, root, $"{lockText}.Unlock({handle.Name});", $"{handle.Name} = {lockText}.Lock();");
+        SyntaxGenerator g = context.Generator;
+        ExpressionSyntax lockExpression = target.LockExpression.WithoutTrivia();
+        SyntaxNode release = g.ExpressionStatement(g.InvocationExpression(
+            g.MemberAccessExpression(lockExpression, target.ReleaseMethod.Name), g.IdentifierName(handle.Name)));
+        SyntaxNode retake = g.ExpressionStatement(g.AssignmentStatement(g.IdentifierName(handle.Name),
+            g.InvocationExpression(g.MemberAccessExpression(lockExpression, target.AcquireMethod.Name))));
+        return PlanWrap(target, release, retake);
     }
 
     // ---- using (…) { A; S; B; } → using (…) { A; } S; using (…) { B; } ------------------------
 
-    private static Func<SyntaxNode, SyntaxNode>? PlanSplitStatement(Target target, UsingStatementSyntax usingStatement,
+    private static Func<SyntaxNode, SyntaxNode>? PlanSplitStatement(ReleaseTarget target, UsingStatementSyntax usingStatement,
         ILocalSymbol? handle, SyntaxNode root, SemanticModel model, CancellationToken ct)
     {
         StatementSyntax statement = target.Statement;
         if (usingStatement.Statement != target.Block || usingStatement.Parent is not BlockSyntax
-            || LockFixSupport.HasDirectives(usingStatement))
+            || StatementEditing.HasDirectives(usingStatement))
         {
             return null;
         }
@@ -196,12 +170,12 @@ internal static class ReleaseAroundStatement
         StatementSyntax[] after = statements.Skip(index + 1).ToArray();
 
         // What A declares stays in A's scope; what B declares in B's; the statement moves out of both.
-        HashSet<ISymbol> declaredBefore = LockFixSupport.DeclaredIn(before, model, ct);
-        HashSet<ISymbol> declaredAfter = LockFixSupport.DeclaredIn(after, model, ct);
-        HashSet<ISymbol> declaredHere = LockFixSupport.DeclaredIn(new[] { statement }, model, ct);
-        if (LockFixSupport.Refers(after.Append(statement), declaredBefore, model, ct)
-            || LockFixSupport.Refers(before.Append(statement), declaredAfter, model, ct)
-            || (handle is not null && LockFixSupport.Refers(new[] { statement }, new[] { (ISymbol)handle }, model, ct)))
+        HashSet<ISymbol> declaredBefore = FixSemantics.DeclaredIn(before, model, ct);
+        HashSet<ISymbol> declaredAfter = FixSemantics.DeclaredIn(after, model, ct);
+        HashSet<ISymbol> declaredHere = FixSemantics.DeclaredIn(new[] { statement }, model, ct);
+        if (FixSemantics.Refers(after.Append(statement), declaredBefore, model, ct)
+            || FixSemantics.Refers(before.Append(statement), declaredAfter, model, ct)
+            || (handle is not null && FixSemantics.Refers(new[] { statement }, new[] { (ISymbol)handle }, model, ct)))
         {
             return null;
         }
@@ -220,8 +194,8 @@ internal static class ReleaseAroundStatement
             }
         }
 
-        SyntaxTrivia endOfLine = LockFixSupport.EndOfLine(root);
-        string indentation = LockFixSupport.IndentationOf(usingStatement);
+        // The formatter indents what moves; only line breaks and blank lines are chosen here.
+        SyntaxTrivia endOfLine = StatementEditing.EndOfLine(root);
         var replacement = new List<StatementSyntax>();
 
         if (before.Length > 0)
@@ -229,11 +203,10 @@ internal static class ReleaseAroundStatement
             replacement.Add(usingStatement.WithStatement(target.Block.WithStatements(SyntaxFactory.List(before))));
         }
 
-        SyntaxTriviaList movedLeading = LockFixSupport.Reindent(
-            LockFixSupport.WithoutLeadingBlankLines(statement.GetLeadingTrivia()), indentation);
+        SyntaxTriviaList movedLeading = StatementEditing.WithoutLeadingBlankLines(statement.GetLeadingTrivia());
         movedLeading = before.Length > 0
             ? SyntaxFactory.TriviaList(endOfLine).AddRange(movedLeading)
-            : LockFixSupport.WithoutTrailingIndentation(usingStatement.GetLeadingTrivia()).AddRange(movedLeading);
+            : StatementEditing.WithoutTrailingIndentation(usingStatement.GetLeadingTrivia()).AddRange(movedLeading);
         replacement.Add(statement.WithLeadingTrivia(movedLeading).WithAdditionalAnnotations(Formatter.Annotation));
 
         if (after.Length > 0)
@@ -242,8 +215,8 @@ internal static class ReleaseAroundStatement
             IEnumerable<StatementSyntax> body = after;
             if (before.Length > 0 && handle is not null && usingStatement.Declaration is { } declaration)
             {
-                string name = LockFixSupport.FreshName(handle.Name, usingStatement, model, usingStatement.SpanStart);
-                body = after.Select(s => LockFixSupport.Rename(s, handle, name, model, ct));
+                string name = StatementEditing.FreshName(handle.Name, usingStatement, model, usingStatement.SpanStart);
+                body = after.Select(s => FixSemantics.Rename(s, handle, name, model, ct));
                 VariableDeclaratorSyntax declarator = declaration.Variables[0];
                 second = second.WithDeclaration(declaration.ReplaceNode(declarator,
                     declarator.WithIdentifier(SyntaxFactory.Identifier(declarator.Identifier.LeadingTrivia, name,
@@ -252,9 +225,9 @@ internal static class ReleaseAroundStatement
 
             StatementSyntax[] bodyStatements = body.ToArray();
             bodyStatements[0] = bodyStatements[0].WithLeadingTrivia(
-                LockFixSupport.WithoutLeadingBlankLines(bodyStatements[0].GetLeadingTrivia()));
-            second = second.WithStatement(target.Block.WithStatements(SyntaxFactory.List(bodyStatements)))
-                .WithLeadingTrivia(SyntaxFactory.Whitespace(indentation));
+                StatementEditing.WithoutLeadingBlankLines(bodyStatements[0].GetLeadingTrivia()));
+            second = second.WithStatement(target.Block.WithStatements(SyntaxFactory.List(bodyStatements)));
+            second = second.ReplaceToken(second.GetFirstToken(), StatementEditing.Reformatted(second.GetFirstToken()));
             replacement.Add(second);
         }
 
@@ -263,11 +236,11 @@ internal static class ReleaseAroundStatement
 
     // ---- using var h = …; A; S; B; → using (var h = …) { A; } S; using var h2 = …; B; --------
 
-    private static Func<SyntaxNode, SyntaxNode>? PlanSplitDeclaration(Target target, LocalDeclarationStatementSyntax declaration,
+    private static Func<SyntaxNode, SyntaxNode>? PlanSplitDeclaration(ReleaseTarget target, LocalDeclarationStatementSyntax declaration,
         ILocalSymbol handle, SyntaxNode root, SemanticModel model, CancellationToken ct)
     {
         StatementSyntax statement = target.Statement;
-        if (declaration.Parent != target.Block || LockFixSupport.HasDirectives(declaration))
+        if (declaration.Parent != target.Block || StatementEditing.HasDirectives(declaration))
         {
             return null;
         }
@@ -282,58 +255,41 @@ internal static class ReleaseAroundStatement
 
         StatementSyntax[] before = statements.Skip(first + 1).Take(index - first - 1).ToArray();
         StatementSyntax[] after = statements.Skip(index + 1).ToArray();
-        HashSet<ISymbol> declaredBefore = LockFixSupport.DeclaredIn(before, model, ct);
-        if (LockFixSupport.Refers(after.Append(statement), declaredBefore, model, ct)
-            || LockFixSupport.Refers(new[] { statement }, new[] { (ISymbol)handle }, model, ct)
-            || before.Any(LockFixSupport.HasDirectives))
+        HashSet<ISymbol> declaredBefore = FixSemantics.DeclaredIn(before, model, ct);
+        if (FixSemantics.Refers(after.Append(statement), declaredBefore, model, ct)
+            || FixSemantics.Refers(new[] { statement }, new[] { (ISymbol)handle }, model, ct)
+            || before.Any(StatementEditing.HasDirectives))
         {
             return null;
         }
 
-        SyntaxTrivia endOfLine = LockFixSupport.EndOfLine(root);
-        string indentation = LockFixSupport.IndentationOf(declaration);
+        // The formatter indents what moves; only line breaks and blank lines are chosen here.
+        SyntaxTrivia endOfLine = StatementEditing.EndOfLine(root);
         var replacement = new List<StatementSyntax>();
         SyntaxTriviaList statementLeading = statement.GetLeadingTrivia();
 
         if (before.Length > 0)
         {
-            string unit = LockFixSupport.IndentationUnit(declaration);
-            SyntaxTriviaList indent = SyntaxFactory.TriviaList(SyntaxFactory.Whitespace(indentation));
-            StatementSyntax[] inner = before.Select(s => LockFixSupport.Indent(s, unit)).ToArray();
-            inner[0] = inner[0].WithLeadingTrivia(LockFixSupport.WithoutLeadingBlankLines(inner[0].GetLeadingTrivia()));
-            SyntaxToken lastToken = before[before.Length - 1].GetLastToken();
-            if (!lastToken.TrailingTrivia.Any(t => t.IsKind(SyntaxKind.EndOfLineTrivia)))
-            {
-                inner[inner.Length - 1] = inner[inner.Length - 1].WithTrailingTrivia(
-                    inner[inner.Length - 1].GetTrailingTrivia().Add(endOfLine));
-            }
-
-            UsingStatementSyntax scope = SyntaxFactory.UsingStatement(
-                declaration.AwaitKeyword.WithTrailingTrivia(declaration.AwaitKeyword.IsKind(SyntaxKind.AwaitKeyword)
-                    ? SyntaxFactory.TriviaList(SyntaxFactory.Space)
-                    : SyntaxFactory.TriviaList()),
-                SyntaxFactory.Token(SyntaxKind.UsingKeyword).WithTrailingTrivia(SyntaxFactory.Space),
-                SyntaxFactory.Token(SyntaxKind.OpenParenToken),
-                declaration.Declaration.WithoutTrivia(),
-                expression: null,
-                SyntaxFactory.Token(SyntaxKind.CloseParenToken).WithTrailingTrivia(endOfLine),
-                SyntaxFactory.Block(
-                    SyntaxFactory.Token(SyntaxKind.OpenBraceToken).WithLeadingTrivia(indent).WithTrailingTrivia(endOfLine),
-                    SyntaxFactory.List(inner),
-                    SyntaxFactory.Token(SyntaxKind.CloseBraceToken).WithLeadingTrivia(indent).WithTrailingTrivia(endOfLine)))
+            // The formatter indents the moved statements and lays out the new scope.
+            StatementSyntax[] inner = before.ToArray();
+            inner[0] = inner[0].WithLeadingTrivia(StatementEditing.WithoutLeadingBlankLines(inner[0].GetLeadingTrivia()));
+            UsingStatementSyntax scope = SyntaxFactory.UsingStatement(declaration.Declaration.WithoutTrivia(), expression: null,
+                    SyntaxFactory.Block(inner).WithCloseBraceToken(
+                        SyntaxFactory.Token(SyntaxKind.CloseBraceToken).WithTrailingTrivia(endOfLine)))
+                .WithAwaitKeyword(declaration.AwaitKeyword)
                 .WithLeadingTrivia(declaration.GetLeadingTrivia())
                 .WithAdditionalAnnotations(Formatter.Annotation);
             replacement.Add(scope);
             statementLeading = SyntaxFactory.TriviaList(endOfLine)
-                .AddRange(LockFixSupport.WithoutLeadingBlankLines(statementLeading));
+                .AddRange(StatementEditing.WithoutLeadingBlankLines(statementLeading));
         }
         else
         {
-            statementLeading = LockFixSupport.WithoutTrailingIndentation(declaration.GetLeadingTrivia())
-                .AddRange(LockFixSupport.Reindent(LockFixSupport.WithoutLeadingBlankLines(statementLeading), indentation));
+            statementLeading = StatementEditing.WithoutTrailingIndentation(declaration.GetLeadingTrivia())
+                .AddRange(StatementEditing.WithoutLeadingBlankLines(statementLeading));
         }
 
-        replacement.Add(statement.WithLeadingTrivia(statementLeading));
+        replacement.Add(statement.WithLeadingTrivia(statementLeading).WithAdditionalAnnotations(Formatter.Annotation));
 
         IEnumerable<StatementSyntax> rest = after;
         if (after.Length > 0)
@@ -341,15 +297,14 @@ internal static class ReleaseAroundStatement
             LocalDeclarationStatementSyntax retake = declaration;
             if (before.Length > 0)
             {
-                string name = LockFixSupport.FreshName(handle.Name, declaration, model, declaration.SpanStart);
-                rest = after.Select(s => LockFixSupport.Rename(s, handle, name, model, ct)).ToArray();
+                string name = StatementEditing.FreshName(handle.Name, declaration, model, declaration.SpanStart);
+                rest = after.Select(s => FixSemantics.Rename(s, handle, name, model, ct)).ToArray();
                 VariableDeclaratorSyntax declarator = declaration.Declaration.Variables[0];
                 retake = retake.ReplaceNode(declarator, declarator.WithIdentifier(
                     SyntaxFactory.Identifier(declarator.Identifier.LeadingTrivia, name, declarator.Identifier.TrailingTrivia)));
             }
 
-            retake = retake.WithLeadingTrivia(SyntaxFactory.Whitespace(indentation))
-                .WithAdditionalAnnotations(Formatter.Annotation);
+            retake = retake.WithLeadingTrivia(SyntaxFactory.ElasticMarker).WithAdditionalAnnotations(Formatter.Annotation);
             replacement.Add(retake);
         }
 

@@ -1,18 +1,12 @@
-using System.Collections.Generic;
-using System.Collections.Immutable;
 using System.Composition;
-using System.Linq;
-using System.Threading;
-using System.Threading.Tasks;
-using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CodeActions;
 using Microsoft.CodeAnalysis.CodeFixes;
-using Microsoft.CodeAnalysis.CSharp;
-using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Toolstack.Analyzers;
-using Toolstack.Analyzers.Model;
 
 namespace Toolstack.CodeFixes;
+
+/// <summary>The two acquisitions a TSL1001 names, where their handles go, and what the locks they take declare.</summary>
+public sealed record ReorderNeeds(InvocationExpressionSyntax Held, AcquisitionSite HeldSite, int HeldLevel,
+    AcquisitionSite TakingSite, int TakingLevel, bool TakingForbidsBlocking, bool TakingIsSlow);
 
 /// <summary>
 /// TSL1001: swap two adjacent acquisitions into hierarchy order — two statements in a row of
@@ -22,59 +16,43 @@ namespace Toolstack.CodeFixes;
 /// </summary>
 [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(Tsl1001ReorderFix))]
 [Shared]
-public sealed class Tsl1001ReorderFix : CodeFixProvider
+public sealed class Tsl1001ReorderFix : LockCodeFixProvider<ReorderNeeds>
 {
-    public const string EquivalenceKey = "TSL1001.Reorder";
+    public static readonly string EquivalenceKey = KeyFor(Descriptors.LockOrder, "Reorder");
 
-    private const string Title = "Acquire the locks in hierarchy order";
+    public Tsl1001ReorderFix() : base(Descriptors.LockOrder) { }
 
-    /// <inheritdoc />
-    public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create(Descriptors.LockOrder.Id);
-
-    /// <inheritdoc />
-    public override FixAllProvider GetFixAllProvider() => WellKnownFixAllProviders.BatchFixer;
-
-    /// <inheritdoc />
-    public override async Task RegisterCodeFixesAsync(CodeFixContext context)
+    private protected override ReorderNeeds? Gather(FixContext context, Diagnostic diagnostic)
     {
-        Document document = context.Document;
+        SemanticModel model = context.Model;
         CancellationToken ct = context.CancellationToken;
-        SyntaxNode? root = await document.GetSyntaxRootAsync(ct).ConfigureAwait(false);
-        SemanticModel? model = await document.GetSemanticModelAsync(ct).ConfigureAwait(false);
-        if (root is null || model is null || LockModel.TryCreate(model.Compilation) is not { } lockModel)
-        {
-            return;
-        }
-
-        foreach (Diagnostic diagnostic in context.Diagnostics)
-        {
-            if (Plan(root, model, lockModel, diagnostic, ct) is { } plan)
-            {
-                context.RegisterCodeFix(
-                    CodeAction.Create(Title, _ => Task.FromResult(document.WithSyntaxRoot(plan(root))), EquivalenceKey),
-                    diagnostic);
-            }
-        }
+        return AcquisitionSyntax.NodeAt(context.Root, diagnostic.Location) is InvocationExpressionSyntax taking
+            && AcquisitionSyntax.HeldAcquisition(context.Root, diagnostic) is { } held
+            && FixSemantics.AcquiredKind(taking, model, context.LockModel, ct) is { } takingKind
+            && FixSemantics.AcquiredKind(held, model, context.LockModel, ct) is { } heldKind
+            && AcquisitionSyntax.SiteOf(taking, model, ct) is { } takingSite
+            && AcquisitionSyntax.SiteOf(held, model, ct) is { } heldSite
+                ? new ReorderNeeds(held, heldSite, heldKind.Level, takingSite, takingKind.Level, takingKind.ForbidsBlocking, takingKind.IsSlow)
+                : null;
     }
 
-    private static System.Func<SyntaxNode, SyntaxNode>? Plan(SyntaxNode root, SemanticModel model, LockModel lockModel,
-        Diagnostic diagnostic, CancellationToken ct)
+    private protected override IEnumerable<FixAction> Offer(FixContext context, ReorderNeeds needs) =>
+        FixAction.IfAny("Acquire the locks in hierarchy order", EquivalenceKey, Plan(context, needs));
+
+    private static System.Func<SyntaxNode, SyntaxNode>? Plan(FixContext context, ReorderNeeds needs)
     {
-        if (LockFixSupport.NodeAt(root, diagnostic.Location) is not InvocationExpressionSyntax taking
-            || LockFixSupport.HeldAcquisition(root, diagnostic) is not { } held
-            || LockFixSupport.AcquiredKind(taking, model, lockModel, ct) is not { } takingKind
-            || LockFixSupport.AcquiredKind(held, model, lockModel, ct) is not { } heldKind
-            || takingKind.Level >= heldKind.Level
-            || LockFixSupport.SiteOf(taking, model, ct) is not { } takingSite
-            || LockFixSupport.SiteOf(held, model, ct) is not { } heldSite)
+        AcquisitionSite heldSite = needs.HeldSite;
+        AcquisitionSite takingSite = needs.TakingSite;
+        if (needs.TakingLevel >= needs.HeldLevel)
         {
             return null;
         }
 
         // Once swapped, the held lock is taken under the other: that must not block under a lock
-        // that forbids blocking, nor await under a short lock (no order of the two is then right).
-        if (takingKind.ForbidsBlocking && LockFixSupport.IsBlocking(held, model, lockModel, ct)
-            || !takingKind.IsSlow && Awaits(heldSite))
+        // that forbids blocking (the user's list of blocking APIs included), nor await under a
+        // short lock (no order of the two is then right).
+        if (needs.TakingForbidsBlocking && FixSemantics.IsBlocking(needs.Held, context.Model, context.LockModel, context.CancellationToken)
+            || !needs.TakingIsSlow && Awaits(heldSite))
         {
             return null;
         }
@@ -82,7 +60,7 @@ public sealed class Tsl1001ReorderFix : CodeFixProvider
         if (heldSite.Kind == AcquisitionSiteKind.UsingStatement && takingSite.Kind == AcquisitionSiteKind.UsingStatement)
         {
             return PlanNestedUsings((UsingStatementSyntax)heldSite.Statement, (UsingStatementSyntax)takingSite.Statement,
-                model, ct);
+                context.Model, context.CancellationToken);
         }
 
         if (heldSite.Kind == AcquisitionSiteKind.UsingStatement || takingSite.Kind == AcquisitionSiteKind.UsingStatement)
@@ -90,7 +68,7 @@ public sealed class Tsl1001ReorderFix : CodeFixProvider
             return null;
         }
 
-        return PlanAdjacent(heldSite.Statement, takingSite.Statement, model);
+        return PlanAdjacent(heldSite.Statement, takingSite.Statement, context.Model);
     }
 
     /// <summary>Whether taking the lock at <paramref name="site"/> awaits (an awaited call, or an <c>await using</c>).</summary>
@@ -113,7 +91,7 @@ public sealed class Tsl1001ReorderFix : CodeFixProvider
     {
         if (first.Parent is not BlockSyntax block || second.Parent != block
             || block.Statements.IndexOf(first) + 1 != block.Statements.IndexOf(second)
-            || LockFixSupport.HasDirectives(first) || LockFixSupport.HasDirectives(second)
+            || StatementEditing.HasDirectives(first) || StatementEditing.HasDirectives(second)
             || DependsOn(first, second, model))
         {
             return null;
@@ -121,7 +99,7 @@ public sealed class Tsl1001ReorderFix : CodeFixProvider
 
         StatementSyntax newFirst;
         StatementSyntax newSecond;
-        if (LockFixSupport.HasComments(first.GetLeadingTrivia()) || LockFixSupport.HasComments(second.GetLeadingTrivia()))
+        if (StatementEditing.HasComments(first.GetLeadingTrivia()) || StatementEditing.HasComments(second.GetLeadingTrivia()))
         {
             // Comments travel with their statements.
             newFirst = second;
@@ -160,7 +138,7 @@ public sealed class Tsl1001ReorderFix : CodeFixProvider
     {
         bool direct = outer.Statement == inner
             || outer.Statement is BlockSyntax { Statements.Count: 1 } block && block.Statements[0] == inner;
-        if (!direct || LockFixSupport.HasDirectives(outer))
+        if (!direct || StatementEditing.HasDirectives(outer))
         {
             return null;
         }
@@ -168,8 +146,8 @@ public sealed class Tsl1001ReorderFix : CodeFixProvider
         // The inner resource may not use what the outer one declares.
         SyntaxNode innerResource = (SyntaxNode?)inner.Declaration ?? inner.Expression!;
         SyntaxNode outerResource = (SyntaxNode?)outer.Declaration ?? outer.Expression!;
-        HashSet<ISymbol> declaredOuter = LockFixSupport.DeclaredIn(new[] { outerResource }, model, ct);
-        if (LockFixSupport.Refers(new[] { innerResource }, declaredOuter, model, ct))
+        HashSet<ISymbol> declaredOuter = FixSemantics.DeclaredIn(new[] { outerResource }, model, ct);
+        if (FixSemantics.Refers(new[] { innerResource }, declaredOuter, model, ct))
         {
             return null;
         }

@@ -1,11 +1,6 @@
-using System.Collections.Immutable;
 using System.Composition;
-using System.Threading.Tasks;
-using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CodeActions;
 using Microsoft.CodeAnalysis.CodeFixes;
 using Toolstack.Analyzers;
-using Toolstack.Analyzers.Model;
 
 namespace Toolstack.CodeFixes;
 
@@ -16,40 +11,12 @@ namespace Toolstack.CodeFixes;
 /// </summary>
 [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(Tsl1002DropLockAroundCallFix))]
 [Shared]
-public sealed class Tsl1002DropLockAroundCallFix : CodeFixProvider
+public sealed class Tsl1002DropLockAroundCallFix : ReleaseAroundCallFix
 {
-    public const string EquivalenceKey = "TSL1002.DropLockAroundCall";
+    public static readonly string EquivalenceKey = KeyFor(Descriptors.BlockingUnderLock, "DropLockAroundCall");
 
-    private const string Title = "Drop the lock around the blocking call";
+    public Tsl1002DropLockAroundCallFix() : base(Descriptors.BlockingUnderLock) { }
 
-    /// <inheritdoc />
-    public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create(Descriptors.BlockingUnderLock.Id);
-
-    /// <inheritdoc />
-    public override FixAllProvider GetFixAllProvider() => WellKnownFixAllProviders.BatchFixer;
-
-    /// <inheritdoc />
-    public override async Task RegisterCodeFixesAsync(CodeFixContext context)
-    {
-        Document document = context.Document;
-        SyntaxNode? root = await document.GetSyntaxRootAsync(context.CancellationToken).ConfigureAwait(false);
-        SemanticModel? model = await document.GetSemanticModelAsync(context.CancellationToken).ConfigureAwait(false);
-        if (root is null || model is null || LockModel.TryCreate(model.Compilation) is not { } lockModel)
-        {
-            return;
-        }
-
-        foreach (Diagnostic diagnostic in context.Diagnostics)
-        {
-            if (ReleaseAroundStatement.FindTarget(root, model, lockModel, diagnostic, context.CancellationToken) is not { } target
-                || ReleaseAroundStatement.PlanRelease(target, root, model, context.CancellationToken) is not { } plan)
-            {
-                continue;
-            }
-
-            context.RegisterCodeFix(
-                CodeAction.Create(Title, _ => Task.FromResult(document.WithSyntaxRoot(plan(root))), EquivalenceKey),
-                diagnostic);
-        }
-    }
+    private protected override IEnumerable<FixAction> Offer(FixContext context, ReleaseTarget target) =>
+        FixAction.IfAny("Drop the lock around the blocking call", EquivalenceKey, ReleaseAroundStatement.PlanRelease(target, context));
 }

@@ -1,15 +1,13 @@
-using System.Collections.Immutable;
-using System.Linq;
-using System.Threading;
-using System.Threading.Tasks;
-using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CodeActions;
+using System.Composition;
 using Microsoft.CodeAnalysis.CodeFixes;
-using Microsoft.CodeAnalysis.CSharp;
-using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Formatting;
+using Toolstack.Analyzers;
 
 namespace Toolstack.CodeFixes;
+
+/// <summary>The wrong release and its receiver, the acquisition and its receiver (the issuer), and the handle local.</summary>
+public sealed record ReleaseThroughIssuerNeeds(InvocationExpressionSyntax Release, InvocationExpressionSyntax Acquisition,
+    ExpressionSyntax WrongReceiver, ExpressionSyntax Issuer, ILocalSymbol Handle);
 
 /// <summary>
 /// TSL1003: release through the lock that issued the handle — the receiver of the wrong
@@ -22,123 +20,73 @@ namespace Toolstack.CodeFixes;
 /// and, if a local or parameter, is never assigned after its declaration.
 /// </remarks>
 [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(Tsl1003ReleaseThroughIssuerFix))]
-public sealed class Tsl1003ReleaseThroughIssuerFix : CodeFixProvider
+[Shared]
+public sealed class Tsl1003ReleaseThroughIssuerFix : LockCodeFixProvider<ReleaseThroughIssuerNeeds>
 {
-    public const string EquivalenceKey = "Toolstack.TSL1003.ReleaseThroughIssuer";
+    public static readonly string EquivalenceKey = KeyFor(Descriptors.WrongLockRelease, "ReleaseThroughIssuer");
 
-    public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create("TSL1003");
+    public Tsl1003ReleaseThroughIssuerFix() : base(Descriptors.WrongLockRelease) { }
 
-    public override FixAllProvider GetFixAllProvider() => WellKnownFixAllProviders.BatchFixer;
+    private protected override ReleaseThroughIssuerNeeds? Gather(FixContext context, Diagnostic diagnostic) =>
+        diagnostic.AdditionalLocations.Count > 0
+        && AcquisitionSyntax.InvocationAt(context.Root, diagnostic.Location) is { } release
+        && AcquisitionSyntax.InvocationAt(context.Root, diagnostic.AdditionalLocations[0]) is { } acquisition
+        && AcquisitionSyntax.ExplicitReceiver(release) is { } wrongReceiver
+        && AcquisitionSyntax.ExplicitReceiver(acquisition) is { } issuer
+        && release.ArgumentList.Arguments.Count == 1
+        && release.ArgumentList.Arguments[0] is { RefKindKeyword.RawKind: 0, Expression: IdentifierNameSyntax handle }
+        && context.Model.GetSymbolInfo(handle, context.CancellationToken).Symbol is ILocalSymbol local
+            ? new ReleaseThroughIssuerNeeds(release, acquisition, wrongReceiver, issuer, local)
+            : null;
 
-    public override async Task RegisterCodeFixesAsync(CodeFixContext context)
+    private protected override IEnumerable<FixAction> Offer(FixContext context, ReleaseThroughIssuerNeeds needs)
     {
+        if (IsCertain(context, needs))
+        {
+            ExpressionSyntax receiver = needs.Issuer.WithoutTrivia().WithTriviaFrom(needs.WrongReceiver)
+                .WithAdditionalAnnotations(Formatter.Annotation);
+            yield return new FixAction($"Release through '{needs.Issuer}'", EquivalenceKey,
+                root => root.ReplaceNode(needs.WrongReceiver, receiver));
+        }
+    }
+
+    private static bool IsCertain(FixContext context, ReleaseThroughIssuerNeeds needs)
+    {
+        SemanticModel model = context.Model;
         CancellationToken ct = context.CancellationToken;
-        SyntaxNode? root = await context.Document.GetSyntaxRootAsync(ct).ConfigureAwait(false);
-        SemanticModel? model = await context.Document.GetSemanticModelAsync(ct).ConfigureAwait(false);
-        if (root is null || model is null)
+
+        // The handle comes from this acquisition and nowhere else, through a path of names.
+        if (!AcquisitionSyntax.IsSimplePath(needs.Issuer) || !IsOnlyValueOf(needs.Handle, needs.Acquisition, model, ct))
         {
-            return;
-        }
-
-        foreach (Diagnostic diagnostic in context.Diagnostics)
-        {
-            if (Plan(root, model, diagnostic, ct) is { } plan)
-            {
-                context.RegisterCodeFix(
-                    CodeAction.Create(
-                        $"Release through '{plan.Issuer}'",
-                        token => ApplyAsync(context.Document, plan, token),
-                        EquivalenceKey),
-                    diagnostic);
-            }
-        }
-    }
-
-    private sealed class FixPlan
-    {
-        public FixPlan(ExpressionSyntax wrongReceiver, ExpressionSyntax issuer)
-        {
-            WrongReceiver = wrongReceiver;
-            Issuer = issuer;
-        }
-
-        public ExpressionSyntax WrongReceiver { get; }
-
-        public ExpressionSyntax Issuer { get; }
-    }
-
-    private static FixPlan? Plan(SyntaxNode root, SemanticModel model, Diagnostic diagnostic, CancellationToken ct)
-    {
-        if (!diagnostic.Location.IsInSource || diagnostic.AdditionalLocations.Count == 0
-            || diagnostic.AdditionalLocations[0] is not { IsInSource: true } issuedAt
-            || issuedAt.SourceTree != root.SyntaxTree)
-        {
-            return null;
-        }
-
-        if (Invocation(root, diagnostic.Location) is not { } release
-            || Invocation(root, issuedAt) is not { } acquisition
-            || FixSyntax.ExplicitReceiver(release) is not { } wrongReceiver
-            || FixSyntax.ExplicitReceiver(acquisition) is not { } issuer
-            || !FixSyntax.IsSimplePath(issuer)
-            || release.ArgumentList.Arguments.Count != 1
-            || release.ArgumentList.Arguments[0] is not { RefKindKeyword.RawKind: 0, Expression: IdentifierNameSyntax handle })
-        {
-            return null;
-        }
-
-        // The handle comes from this acquisition and nowhere else.
-        if (model.GetSymbolInfo(handle, ct).Symbol is not ILocalSymbol local
-            || !IsOnlyValueOf(local, acquisition, model, ct))
-        {
-            return null;
+            return false;
         }
 
         // The issuer's first name means the same thing at the release, and still the same object.
-        ExpressionSyntax leftmost = FixSyntax.Leftmost(issuer);
-        ISymbol? original = FixSyntax.LeftmostSymbol(issuer, model);
+        ExpressionSyntax leftmost = AcquisitionSyntax.Leftmost(needs.Issuer);
+        ISymbol? original = AcquisitionSyntax.LeftmostSymbol(needs.Issuer, model);
         if (original is null)
         {
-            return null;
+            return false;
         }
 
         if (leftmost is IdentifierNameSyntax)
         {
-            ISymbol? atRelease = model.GetSpeculativeSymbolInfo(release.SpanStart, leftmost.WithoutTrivia(),
+            ISymbol? atRelease = model.GetSpeculativeSymbolInfo(needs.Release.SpanStart, leftmost.WithoutTrivia(),
                 SpeculativeBindingOption.BindAsExpression).Symbol;
             if (!SymbolEqualityComparer.Default.Equals(original, atRelease)
-                || (original is ILocalSymbol or IParameterSymbol && IsAssigned(original, root, model, ct)))
+                || (original is ILocalSymbol or IParameterSymbol && FixSemantics.IsAssigned(original, context.Root, model, ct)))
             {
-                return null;
+                return false;
             }
         }
 
         // And the fixed call binds to a release of the issuer's lock.
-        InvocationExpressionSyntax fixedCall = Rewrite(release, issuer);
-        if (model.GetSpeculativeSymbolInfo(release.SpanStart, fixedCall, SpeculativeBindingOption.BindAsExpression).Symbol
-                is not IMethodSymbol method
-            || !FixSyntax.IsRelease(method)
-            || !SymbolEqualityComparer.Default.Equals(method.ContainingType, model.GetTypeInfo(issuer, ct).Type))
-        {
-            return null;
-        }
-
-        return new FixPlan(wrongReceiver, issuer);
-    }
-
-    private static InvocationExpressionSyntax? Invocation(SyntaxNode root, Location location)
-    {
-        InvocationExpressionSyntax? invocation = root.FindNode(location.SourceSpan, getInnermostNodeForTie: true)
-            .FirstAncestorOrSelf<InvocationExpressionSyntax>();
-        return invocation?.Span == location.SourceSpan ? invocation : null;
-    }
-
-    private static InvocationExpressionSyntax Rewrite(InvocationExpressionSyntax release, ExpressionSyntax issuer)
-    {
-        var access = (MemberAccessExpressionSyntax)release.Expression;
-        ExpressionSyntax receiver = issuer.WithoutTrivia().WithTriviaFrom(access.Expression)
-            .WithAdditionalAnnotations(Formatter.Annotation);
-        return release.WithExpression(access.WithExpression(receiver));
+        var access = (MemberAccessExpressionSyntax)needs.Release.Expression;
+        InvocationExpressionSyntax fixedCall = needs.Release.WithExpression(access.WithExpression(needs.Issuer.WithoutTrivia()));
+        return model.GetSpeculativeSymbolInfo(needs.Release.SpanStart, fixedCall, SpeculativeBindingOption.BindAsExpression).Symbol
+                is IMethodSymbol method
+            && FixSemantics.IsRelease(method, context.LockModel)
+            && SymbolEqualityComparer.Default.Equals(method.ContainingType, model.GetTypeInfo(needs.Issuer, ct).Type);
     }
 
     /// <summary>
@@ -154,12 +102,12 @@ public sealed class Tsl1003ReleaseThroughIssuerFix : CodeFixProvider
             if (local.DeclaringSyntaxReferences.Length != 1
                 || local.DeclaringSyntaxReferences[0].GetSyntax(ct) is not VariableDeclaratorSyntax { Initializer.Value: { } value } declarator
                 || declarator.SyntaxTree != acquisition.SyntaxTree
-                || IsAssigned(local, acquisition.SyntaxTree.GetRoot(ct), model, ct))
+                || FixSemantics.IsAssigned(local, acquisition.SyntaxTree.GetRoot(ct), model, ct))
             {
                 return false;
             }
 
-            if (IsAcquisitionValue(value, acquisition))
+            if (AcquisitionSyntax.ValueOf(acquisition) == value)
             {
                 return true;
             }
@@ -173,53 +121,5 @@ public sealed class Tsl1003ReleaseThroughIssuerFix : CodeFixProvider
         }
 
         return false;
-    }
-
-    private static bool IsAcquisitionValue(ExpressionSyntax value, InvocationExpressionSyntax acquisition)
-    {
-        if (value is AwaitExpressionSyntax awaited)
-        {
-            value = awaited.Expression;
-            if (value is InvocationExpressionSyntax { Expression: MemberAccessExpressionSyntax { Name.Identifier.ValueText: "ConfigureAwait" } configure })
-            {
-                value = configure.Expression;
-            }
-        }
-
-        return value == acquisition;
-    }
-
-    /// <summary>Whether <paramref name="symbol"/> is written anywhere in <paramref name="scope"/> (its declaration aside).</summary>
-    private static bool IsAssigned(ISymbol symbol, SyntaxNode scope, SemanticModel model, CancellationToken ct)
-    {
-        foreach (IdentifierNameSyntax name in scope.DescendantNodes().OfType<IdentifierNameSyntax>())
-        {
-            if (name.Identifier.ValueText != symbol.Name
-                || !SymbolEqualityComparer.Default.Equals(model.GetSymbolInfo(name, ct).Symbol, symbol))
-            {
-                continue;
-            }
-
-            SyntaxNode target = name.Parent is MemberAccessExpressionSyntax access && access.Name == name ? access : name;
-            switch (target.Parent)
-            {
-                case AssignmentExpressionSyntax assignment when assignment.Left == target:
-                case PrefixUnaryExpressionSyntax { RawKind: (int)SyntaxKind.PreIncrementExpression or (int)SyntaxKind.PreDecrementExpression }:
-                case PostfixUnaryExpressionSyntax { RawKind: (int)SyntaxKind.PostIncrementExpression or (int)SyntaxKind.PostDecrementExpression }:
-                case ArgumentSyntax { RefKindKeyword.RawKind: not 0 }:
-                case RefExpressionSyntax:
-                    return true;
-            }
-        }
-
-        return false;
-    }
-
-    private static async Task<Document> ApplyAsync(Document document, FixPlan plan, CancellationToken ct)
-    {
-        SyntaxNode root = (await document.GetSyntaxRootAsync(ct).ConfigureAwait(false))!;
-        ExpressionSyntax receiver = plan.Issuer.WithoutTrivia().WithTriviaFrom(plan.WrongReceiver)
-            .WithAdditionalAnnotations(Formatter.Annotation);
-        return document.WithSyntaxRoot(root.ReplaceNode(plan.WrongReceiver, receiver));
     }
 }

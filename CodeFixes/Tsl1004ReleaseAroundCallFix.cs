@@ -1,12 +1,6 @@
-using System.Collections.Immutable;
 using System.Composition;
-using System.Linq;
-using System.Threading;
-using System.Threading.Tasks;
-using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CodeActions;
 using Microsoft.CodeAnalysis.CodeFixes;
-using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Editing;
 using Toolstack.Analyzers;
 using Toolstack.Analyzers.Model;
 
@@ -14,83 +8,41 @@ namespace Toolstack.CodeFixes;
 
 /// <summary>
 /// TSL1004, two actions. Release the forbidden lock before the <c>[RequiresUnlocked]</c> call and
-/// take it back after (as TSL1002's fix does). And, for a domain's <c>StateLock</c> inside a job,
-/// enter the monitor instead: <c>X.EnterMonitor(job);</c> before, <c>X.ExitMonitor(job);</c> after.
+/// take it back after (as TSL1002's fix does). And, for a lock an object's members give up and
+/// take back for a job (a domain's <c>StateLock</c>: <c>[ReleasesLock(…, Lock = nameof(StateLock))]
+/// EnterMonitor(job)</c>), call those around the statement instead.
 /// </summary>
 [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(Tsl1004ReleaseAroundCallFix))]
 [Shared]
-public sealed class Tsl1004ReleaseAroundCallFix : CodeFixProvider
+public sealed class Tsl1004ReleaseAroundCallFix : ReleaseAroundCallFix
 {
-    public const string ReleaseEquivalenceKey = "TSL1004.ReleaseAroundCall";
+    public static readonly string ReleaseEquivalenceKey = KeyFor(Descriptors.RequiresUnlocked, "ReleaseAroundCall");
 
-    public const string MonitorEquivalenceKey = "TSL1004.EnterMonitor";
+    public static readonly string MonitorEquivalenceKey = KeyFor(Descriptors.RequiresUnlocked, "EnterMonitor");
 
-    private const string ReleaseTitle = "Release the lock around the call";
+    public Tsl1004ReleaseAroundCallFix() : base(Descriptors.RequiresUnlocked) { }
 
-    private const string MonitorTitle = "Enter the monitor instead";
+    private protected override IEnumerable<FixAction> Offer(FixContext context, ReleaseTarget target) =>
+        FixAction.IfAny("Release the lock around the call", ReleaseEquivalenceKey, ReleaseAroundStatement.PlanRelease(target, context))
+            .Concat(FixAction.IfAny("Enter the monitor instead", MonitorEquivalenceKey, PlanMonitor(target, context)));
 
-    private const string DomainType = "Toolstack.Runtime.Domain";
-
-    private const string JobType = "Toolstack.Runtime.DomainJob";
-
-    /// <inheritdoc />
-    public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create(Descriptors.RequiresUnlocked.Id);
-
-    /// <inheritdoc />
-    public override FixAllProvider GetFixAllProvider() => WellKnownFixAllProviders.BatchFixer;
-
-    /// <inheritdoc />
-    public override async Task RegisterCodeFixesAsync(CodeFixContext context)
+    /// <summary>
+    /// For <c>X.P</c>, a lock property of <c>X</c> whose type has a pair of members that release
+    /// and take back <c>P</c> for a job, with one such job in scope: wrap the statement in them.
+    /// </summary>
+    private static System.Func<SyntaxNode, SyntaxNode>? PlanMonitor(ReleaseTarget target, FixContext context)
     {
-        Document document = context.Document;
-        CancellationToken ct = context.CancellationToken;
-        SyntaxNode? root = await document.GetSyntaxRootAsync(ct).ConfigureAwait(false);
-        SemanticModel? model = await document.GetSemanticModelAsync(ct).ConfigureAwait(false);
-        if (root is null || model is null || LockModel.TryCreate(model.Compilation) is not { } lockModel)
-        {
-            return;
-        }
-
-        foreach (Diagnostic diagnostic in context.Diagnostics)
-        {
-            if (ReleaseAroundStatement.FindTarget(root, model, lockModel, diagnostic, ct) is not { } target)
-            {
-                continue;
-            }
-
-            if (ReleaseAroundStatement.PlanRelease(target, root, model, ct) is { } release)
-            {
-                context.RegisterCodeFix(
-                    CodeAction.Create(ReleaseTitle, _ => Task.FromResult(document.WithSyntaxRoot(release(root))),
-                        ReleaseEquivalenceKey),
-                    diagnostic);
-            }
-
-            if (PlanMonitor(target, root, model, ct) is { } monitor)
-            {
-                context.RegisterCodeFix(
-                    CodeAction.Create(MonitorTitle, _ => Task.FromResult(document.WithSyntaxRoot(monitor(root))),
-                        MonitorEquivalenceKey),
-                    diagnostic);
-            }
-        }
-    }
-
-    /// <summary>For <c>X.StateLock</c> of a <c>Domain X</c> with a <c>DomainJob</c> in scope: wrap the statement in Enter/ExitMonitor.</summary>
-    private static System.Func<SyntaxNode, SyntaxNode>? PlanMonitor(ReleaseAroundStatement.Target target, SyntaxNode root,
-        SemanticModel model, CancellationToken ct)
-    {
-        if (target.LockExpression is not MemberAccessExpressionSyntax { Name.Identifier.ValueText: "StateLock" } access
-            || model.GetSymbolInfo(access, ct).Symbol is not IPropertySymbol { IsStatic: false } stateLock
-            || model.Compilation.GetTypeByMetadataName(DomainType) is not { } domainType
-            || model.Compilation.GetTypeByMetadataName(JobType) is not { } jobType
-            || !SymbolEqualityComparer.Default.Equals(stateLock.ContainingType, domainType))
+        if (target.LockExpression is not MemberAccessExpressionSyntax access
+            || context.Model.GetSymbolInfo(access, context.CancellationToken).Symbol is not IPropertySymbol { IsStatic: false } lockProperty
+            || context.LockModel.GetLockKind(lockProperty.Type) is null
+            || MonitorPair(lockProperty, context.LockModel) is not { } pair)
         {
             return null;
         }
 
         int position = target.Statement.SpanStart;
-        ISymbol[] jobs = model.LookupSymbols(position)
+        ITypeSymbol jobType = pair.Enter.Parameters[0].Type;
+        ISymbol[] jobs = context.Model.LookupSymbols(position)
             .Where(symbol => symbol switch
             {
                 IParameterSymbol parameter => SymbolEqualityComparer.Default.Equals(parameter.Type, jobType),
@@ -99,14 +51,36 @@ public sealed class Tsl1004ReleaseAroundCallFix : CodeFixProvider
                 _ => false,
             })
             .ToArray();
-        ISymbol? job = jobs.FirstOrDefault(symbol => symbol.Name == "job") ?? (jobs.Length == 1 ? jobs[0] : null);
+        ISymbol? job = jobs.FirstOrDefault(symbol => symbol.Name == pair.Enter.Parameters[0].Name)
+            ?? (jobs.Length == 1 ? jobs[0] : null);
         if (job is null)
         {
             return null;
         }
 
-        string domain = access.Expression.WithoutTrivia().ToString();
-        return ReleaseAroundStatement.PlanWrap(target, root, $"{domain}.EnterMonitor({job.Name});",
-            $"{domain}.ExitMonitor({job.Name});");
+        SyntaxGenerator g = context.Generator;
+        ExpressionSyntax owner = access.Expression.WithoutTrivia();
+        SyntaxNode enter = g.ExpressionStatement(g.InvocationExpression(
+            g.MemberAccessExpression(owner, pair.Enter.Name), g.IdentifierName(job.Name)));
+        SyntaxNode exit = g.ExpressionStatement(g.InvocationExpression(
+            g.MemberAccessExpression(owner, pair.Exit.Name), g.IdentifierName(job.Name)));
+        return ReleaseAroundStatement.PlanWrap(target, enter, exit);
+    }
+
+    /// <summary>
+    /// The instance methods of the property's type that release (<c>Enter</c>) and take back
+    /// (<c>Exit</c>) the lock that property holds, each taking one argument of the same type.
+    /// </summary>
+    private static (IMethodSymbol Enter, IMethodSymbol Exit)? MonitorPair(IPropertySymbol lockProperty, LockModel lockModel)
+    {
+        IMethodSymbol[] candidates = lockProperty.ContainingType.GetMembers().OfType<IMethodSymbol>()
+            .Where(method => !method.IsStatic && method.Parameters.Length == 1 && method.MethodKind == MethodKind.Ordinary)
+            .ToArray();
+        IMethodSymbol? enter = candidates.FirstOrDefault(method =>
+            lockModel.GetContract(method).Releases.Any(effect => effect.Target.Name == lockProperty.Name));
+        IMethodSymbol? exit = enter is null ? null : candidates.FirstOrDefault(method =>
+            lockModel.GetContract(method).Acquires.Any(effect => effect.Target.Name == lockProperty.Name)
+            && SymbolEqualityComparer.Default.Equals(method.Parameters[0].Type, enter.Parameters[0].Type));
+        return enter is not null && exit is not null ? (enter, exit) : null;
     }
 }

@@ -1,11 +1,6 @@
-using System.Collections.Generic;
-using System.Collections.Immutable;
-using System.Threading;
-using System.Threading.Tasks;
-using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CodeActions;
+using System.Composition;
 using Microsoft.CodeAnalysis.CodeFixes;
-using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Toolstack.Analyzers;
 
 namespace Toolstack.CodeFixes;
 
@@ -15,55 +10,21 @@ namespace Toolstack.CodeFixes;
 /// section (removing part of an expression, or an <c>if</c>'s only statement, would change more).
 /// </summary>
 [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(Tsl1006RemoveReleaseFix))]
-public sealed class Tsl1006RemoveReleaseFix : CodeFixProvider
+[Shared]
+public sealed class Tsl1006RemoveReleaseFix : LockCodeFixProvider<StatementSyntax>
 {
-    public const string EquivalenceKey = "Toolstack.TSL1006.RemoveRelease";
+    public static readonly string EquivalenceKey = KeyFor(Descriptors.DoubleRelease, "RemoveRelease");
 
-    public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create("TSL1006");
+    public Tsl1006RemoveReleaseFix() : base(Descriptors.DoubleRelease) { }
 
-    public override FixAllProvider GetFixAllProvider() => WellKnownFixAllProviders.BatchFixer;
-
-    public override async Task RegisterCodeFixesAsync(CodeFixContext context)
+    private protected override StatementSyntax? Gather(FixContext context, Diagnostic diagnostic)
     {
-        SyntaxNode? root = await context.Document.GetSyntaxRootAsync(context.CancellationToken).ConfigureAwait(false);
-        if (root is null)
-        {
-            return;
-        }
-
-        foreach (Diagnostic diagnostic in context.Diagnostics)
-        {
-            if (FindStatement(root, diagnostic) is { } statement)
-            {
-                context.RegisterCodeFix(
-                    CodeAction.Create(
-                        "Remove the second release",
-                        ct => RemoveAsync(context.Document, statement, ct),
-                        EquivalenceKey),
-                    diagnostic);
-            }
-        }
+        // Only a release standing alone in a statement list goes without changing anything else.
+        StatementSyntax? release = AcquisitionSyntax.InvocationAt(context.Root, diagnostic.Location)?.Parent as ExpressionStatementSyntax;
+        return release is not null && StatementEditing.CanRemove(release) ? release : null;
     }
 
-    private static ExpressionStatementSyntax? FindStatement(SyntaxNode root, Diagnostic diagnostic)
-    {
-        if (!diagnostic.Location.IsInSource
-            || root.FindNode(diagnostic.Location.SourceSpan, getInnermostNodeForTie: true)
-                .FirstAncestorOrSelf<InvocationExpressionSyntax>() is not { } release
-            || release.Span != diagnostic.Location.SourceSpan)
-        {
-            return null;
-        }
-
-        return release.Parent is ExpressionStatementSyntax statement && FixSyntax.CanRemove(statement)
-            ? statement
-            : null;
-    }
-
-    private static async Task<Document> RemoveAsync(Document document, StatementSyntax statement, CancellationToken ct)
-    {
-        SyntaxNode root = (await document.GetSyntaxRootAsync(ct).ConfigureAwait(false))!;
-        SyntaxNode fixedRoot = FixSyntax.ReplaceAndRemove(root, new Dictionary<SyntaxNode, SyntaxNode>(), new[] { statement });
-        return document.WithSyntaxRoot(fixedRoot);
-    }
+    private protected override IEnumerable<FixAction> Offer(FixContext context, StatementSyntax release) =>
+        FixAction.IfAny("Remove the second release", EquivalenceKey,
+            root => StatementEditing.ReplaceAndRemove(root, new Dictionary<SyntaxNode, SyntaxNode>(), new[] { release }));
 }

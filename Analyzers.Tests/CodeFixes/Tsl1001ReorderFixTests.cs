@@ -20,25 +20,28 @@ public class Tsl1001ReorderFixTests
 
     // ---- the fix applies ------------------------------------------------------------------
 
+    /// <summary>The domain lock taken before the driver lock: out of order.</summary>
+    private const string DomainThenDriver = """
+        using Toolstack.Runtime;
+
+        public sealed class Domains
+        {
+            private readonly DriverLock _driver = new();
+            private readonly DomainLock _vm = new("vm1");
+
+            public void Rename(string name)
+            {
+                using LockHandle vm = {|#1:_vm.Lock()|};
+                using LockHandle driver = {|#0:_driver.Lock()|};
+                // update the driver's name table and the domain
+            }
+        }
+        """;
+
     [Fact]
     public async Task UsingDeclarations_Swapped()
     {
-        await VerifyCS.VerifyCodeFixAsync("""
-            using Toolstack.Runtime;
-
-            public sealed class Domains
-            {
-                private readonly DriverLock _driver = new();
-                private readonly DomainLock _vm = new("vm1");
-
-                public void Rename(string name)
-                {
-                    using LockHandle vm = {|#1:_vm.Lock()|};
-                    using LockHandle driver = {|#0:_driver.Lock()|};
-                    // update the driver's name table and the domain
-                }
-            }
-            """,
+        await VerifyCS.VerifyCodeFixAsync(DomainThenDriver,
             Tsl1001(0, 1),
             """
             using Toolstack.Runtime;
@@ -640,5 +643,18 @@ public class Tsl1001ReorderFixTests
             }
             """;
         await VerifyCS.VerifyCodeFixAsync(source, Tsl1001(0, 1), source);
+    }
+    // ---- the user's list of blocking APIs -------------------------------------------------
+
+    [Fact]
+    public async Task HeldAcquisitionInUsersBlockingList_NotSwapped()
+    {
+        // UsingDeclarations_Swapped, with DomainLock.Lock on the project's blocking list: swapped,
+        // the domain lock would be waited for under the driver lock. The fix reads the list as
+        // the analyzer does.
+        var test = new VerifyCS.Test { TestCode = DomainThenDriver, FixedCode = DomainThenDriver };
+        test.TestState.AdditionalFiles.Add(("ToolstackBlockingApis.txt", "Toolstack.Runtime.DomainLock.Lock"));
+        test.ExpectedDiagnostics.Add(Tsl1001(0, 1));
+        await test.RunAsync();
     }
 }

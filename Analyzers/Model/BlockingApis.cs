@@ -102,12 +102,20 @@ internal sealed class BlockingApis
 
     private readonly HashSet<string> _names;
 
-    private BlockingApis(HashSet<string> names) => _names = names;
+    private BlockingApis(HashSet<string> names, string userEntries)
+    {
+        _names = names;
+        UserEntries = userEntries;
+    }
+
+    /// <summary>The entries the user's files add, sorted, one a line: equal lists give equal models.</summary>
+    public string UserEntries { get; }
 
     /// <summary>The built-in list plus every <see cref="FileName"/> among <paramref name="files"/>.</summary>
     public static BlockingApis Create(ImmutableArray<AdditionalText> files, CancellationToken ct)
     {
         var names = new HashSet<string>(s_builtIn, StringComparer.Ordinal);
+        var userEntries = new SortedSet<string>(StringComparer.Ordinal);
         foreach (AdditionalText file in files)
         {
             if (!string.Equals(Path.GetFileName(file.Path), FileName, StringComparison.OrdinalIgnoreCase))
@@ -127,11 +135,12 @@ internal sealed class BlockingApis
                 if (entry.Length > 0 && entry[0] != '#')
                 {
                     names.Add(entry);
+                    userEntries.Add(entry);
                 }
             }
         }
 
-        return new BlockingApis(names);
+        return new BlockingApis(names, string.Join("\n", userEntries));
     }
 
     /// <summary>Whether <paramref name="member"/>, or a member it overrides, is on the list.</summary>

@@ -8,7 +8,7 @@ namespace Toolstack.Analyzers.Model;
 /// What the runtime's attributes say, for one compilation. The analyzer knows the runtime only
 /// through these metadata names: a type merely named like one of ours is not ours.
 /// </summary>
-internal sealed class LockModel
+internal sealed partial class LockModel
 {
     private const string Namespace = "Toolstack.Runtime.";
 
