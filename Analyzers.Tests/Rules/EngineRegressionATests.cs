@@ -34,8 +34,7 @@ public class EngineRegressionATests
             }
             """,
             VerifyCS.Diagnostic("TSL1001").WithLocation(0).WithLocation(1)
-                .WithArguments("DriverLock '_driver'", "DomainLock '_vm1'", 11,
-                    "DriverLock (level 200) must be taken before DomainLock (level 300)"));
+                .WithArguments("DriverLock '_driver'", "DomainLock '_vm1'", "DriverLock (level 200) must be taken before DomainLock (level 300)"));
     }
 
     [Fact]
@@ -58,7 +57,7 @@ public class EngineRegressionATests
             }
             """,
             VerifyCS.Diagnostic("TSL1002").WithLocation(0).WithLocation(1)
-                .WithArguments("Thread.Sleep", "DriverLock '_driver'", 11));
+                .WithArguments("Thread.Sleep", "DriverLock '_driver'"));
     }
 
     [Fact]
@@ -84,7 +83,7 @@ public class EngineRegressionATests
             }
             """,
             VerifyCS.Diagnostic("TSL1003").WithLocation(0).WithLocation(1)
-                .WithArguments("DomainLock '_vm1'", 13, "DomainLock '_vm2'"));
+                .WithArguments("DomainLock '_vm1'", "DomainLock '_vm2'"));
     }
 
     [Fact]
@@ -114,7 +113,7 @@ public class EngineRegressionATests
             }
             """,
             VerifyCS.Diagnostic("TSL1004").WithLocation(0).WithLocation(1)
-                .WithArguments("StopAsync", "DomainLock '_vm1'", 18));
+                .WithArguments("StopAsync", "DomainLock '_vm1'"));
     }
 
     // ---- lambdas in field initializers were never analyzed ------------------------------------
@@ -142,7 +141,7 @@ public class EngineRegressionATests
             }
             """,
             VerifyCS.Diagnostic("TSL1002").WithLocation(0).WithLocation(1)
-                .WithArguments("Thread.Sleep", "DriverLock 's_driver'", 11));
+                .WithArguments("Thread.Sleep", "DriverLock 's_driver'"));
     }
 
     // ---- non-static local functions: `this` was not rebased at the call -----------------------
@@ -172,7 +171,7 @@ public class EngineRegressionATests
             }
             """,
             VerifyCS.Diagnostic("TSL1003").WithLocation(0).WithLocation(1)
-                .WithArguments("DomainLock '_vm1'", 10, "DomainLock '_vm2'"));
+                .WithArguments("DomainLock '_vm1'", "DomainLock '_vm2'"));
     }
 
     [Fact]
@@ -199,7 +198,7 @@ public class EngineRegressionATests
             }
             """,
             VerifyCS.Diagnostic("TSL1001").WithLocation(0).WithLocation(1)
-                .WithArguments("DomainLock '_vm1'", "DomainLock '_vm1'", 9, "the same lock is taken twice"));
+                .WithArguments("DomainLock '_vm1'", "DomainLock '_vm1'", "the same lock is taken twice"));
     }
 
     // ---- one mistake, one diagnostic -----------------------------------------------------------
@@ -228,7 +227,7 @@ public class EngineRegressionATests
             }
             """,
             VerifyCS.Diagnostic("TSL1003").WithLocation(0).WithLocation(1)
-                .WithArguments("DomainLock '_vm1'", 10, "DomainLock '_vm2'"));
+                .WithArguments("DomainLock '_vm1'", "DomainLock '_vm2'"));
     }
 
     // ---- members that are methods too ----------------------------------------------------------
@@ -265,7 +264,7 @@ public class EngineRegressionATests
             }
             """,
             VerifyCS.Diagnostic("TSL1002").WithLocation(0).WithLocation(1)
-                .WithArguments("Status → Thread.Sleep", "DriverLock '_driver'", 19));
+                .WithArguments("Status → Thread.Sleep", "DriverLock '_driver'"));
     }
 
     [Fact]
@@ -288,7 +287,7 @@ public class EngineRegressionATests
             }
             """,
             VerifyCS.Diagnostic("TSL1002").WithLocation(0).WithLocation(1)
-                .WithArguments("Thread.Sleep", "DriverLock", 7));
+                .WithArguments("Thread.Sleep", "DriverLock"));
     }
 
     [Fact]
@@ -330,7 +329,7 @@ public class EngineRegressionATests
             }
             """,
             VerifyCS.Diagnostic("TSL1004").WithLocation(0).WithLocation(1)
-                .WithArguments("ReconnectAsync → ReopenAsync", "QmpLock 'slow'", 25));
+                .WithArguments("ReconnectAsync → ReopenAsync", "QmpLock 'slow'"));
     }
 
     [Fact]
@@ -366,8 +365,7 @@ public class EngineRegressionATests
             }
             """,
             VerifyCS.Diagnostic("TSL1001").WithLocation(0).WithLocation(1)
-                .WithArguments("DriverLock '_driver' through 'Touch'", "DomainLock '_vm1'", 17,
-                    "DriverLock (level 200) must be taken before DomainLock (level 300)"));
+                .WithArguments("DriverLock '_driver' through 'Touch'", "DomainLock '_vm1'", "DriverLock (level 200) must be taken before DomainLock (level 300)"));
     }
 
     // ---- found while writing the rule pages ---------------------------------------------------
@@ -394,7 +392,7 @@ public class EngineRegressionATests
             }
             """,
             VerifyCS.Diagnostic("TSL1003").WithLocation(0).WithLocation(1)
-                .WithArguments("DomainLock '_vm1'", 10, "DomainLock '_vm2'"));
+                .WithArguments("DomainLock '_vm1'", "DomainLock '_vm2'"));
     }
 
     [Fact]

@@ -15,7 +15,7 @@ public class EngineRegressionBTests
     /// A valueless <c>return;</c> is a return: the exit should be the return statement. Before the fix the
     /// CFG branch of a valueless return has Regular semantics and no branch value, so
     /// <c>LockStateEngine.ExitLocation</c> falls back to the block's last operation
-    /// (<c>Console.WriteLine("early");</c>) and <c>Tsl1005LeakedLock.Describe</c> says "leaving at line 13".
+    /// (<c>Console.WriteLine("early");</c>) and TSL1005 called it "leaving" rather than a return.
     /// </summary>
     [Fact]
     public async Task Tsl1005_ValuelessReturn_ExitIsTheReturnStatement()
@@ -42,7 +42,7 @@ public class EngineRegressionBTests
             }
             """,
             VerifyCS.Diagnostic("TSL1005").WithLocation(0).WithLocation(1)
-                .WithArguments("DomainLock '_vm'", "Update", "the return at line 14"));
+                .WithArguments("DomainLock '_vm'", "Update", "still held at a return"));
     }
 
     /// <summary>
@@ -75,7 +75,7 @@ public class EngineRegressionBTests
             }
             """,
             VerifyCS.Diagnostic("TSL1005").WithLocation(0).WithLocation(1)
-                .WithArguments("DomainLock '_vm'", "TryTake", "the return at line 16"));
+                .WithArguments("DomainLock '_vm'", "TryTake", "still held at a return"));
     }
 
     // ---- lambdas that are never analyzed (every rule) ---------------------------------------
@@ -105,7 +105,7 @@ public class EngineRegressionBTests
             }
             """,
             VerifyCS.Diagnostic("TSL1006").WithLocation(0).WithLocation(1)
-                .WithArguments("DomainLock '_vm'", 10));
+                .WithArguments("DomainLock '_vm'"));
     }
 
     /// <summary>
@@ -143,7 +143,7 @@ public class EngineRegressionBTests
             }
             """,
             VerifyCS.Diagnostic("TSL1009").WithLocation(0).WithLocation(1)
-                .WithArguments("DomainLock '_vm'", "Refresh", 15));
+                .WithArguments("DomainLock '_vm'", "Refresh"));
     }
 
     /// <summary>
@@ -170,7 +170,7 @@ public class EngineRegressionBTests
             }
             """,
             VerifyCS.Diagnostic("TSL1007").WithLocation(0).WithLocation(1)
-                .WithArguments("DomainLock 's_vm'", 11));
+                .WithArguments("DomainLock 's_vm'"));
     }
 
     // ---- TSL1006 ----------------------------------------------------------------------------
@@ -258,7 +258,7 @@ public class EngineRegressionBTests
             }
             """,
             VerifyCS.Diagnostic("TSL1006").WithLocation(0).WithLocation(1)
-                .WithArguments("handle 'vm'", 7));
+                .WithArguments("handle 'vm'"));
     }
 
     // ---- TSL1007 ----------------------------------------------------------------------------
@@ -293,7 +293,7 @@ public class EngineRegressionBTests
             }
             """,
             VerifyCS.Diagnostic("TSL1007").WithLocation(0).WithLocation(1)
-                .WithArguments("DomainLock '_vm'", 12));
+                .WithArguments("DomainLock '_vm'"));
     }
 
     // ---- TSL1008 ----------------------------------------------------------------------------
@@ -473,7 +473,7 @@ public class EngineRegressionBTests
             }
             """,
             VerifyCS.Diagnostic("TSL1009").WithLocation(0).WithLocation(1)
-                .WithArguments("DriverLock '_driver'", "throw", 14));
+                .WithArguments("DriverLock '_driver'", "throw"));
     }
 
     /// <summary>
@@ -505,7 +505,7 @@ public class EngineRegressionBTests
             }
             """,
             VerifyCS.Diagnostic("TSL1009").WithLocation(0).WithLocation(1)
-                .WithArguments("DomainLock '_vm'", "Dictionary.this[]", 12));
+                .WithArguments("DomainLock '_vm'", "Dictionary.this[]"));
     }
 
     /// <summary>
@@ -591,6 +591,6 @@ public class EngineRegressionBTests
             }
             """,
             VerifyCS.Diagnostic("TSL1005").WithLocation(0).WithLocation(1)
-                .WithArguments("DomainLock '_vm'", "Run", "the return at line 19"));
+                .WithArguments("DomainLock '_vm'", "Run", "still held at a return"));
     }
 }

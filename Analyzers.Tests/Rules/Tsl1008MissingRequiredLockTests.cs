@@ -462,6 +462,6 @@ public class Tsl1008MissingRequiredLockTests
             }
             """,
             VerifyCS.Diagnostic("TSL1006").WithLocation(0).WithLocation(1)
-                .WithArguments("DomainLock 'vm.StateLock'", 9));
+                .WithArguments("DomainLock 'vm.StateLock'"));
     }
 }

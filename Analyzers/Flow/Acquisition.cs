@@ -61,7 +61,4 @@ internal sealed class Acquisition
     public bool HasHandle { get; }
 
     public bool IsFromCall => Origin == AcquisitionOrigin.Call;
-
-    /// <summary>1-based line of the acquisition, for messages.</summary>
-    public int Line => Location.GetLineSpan().StartLinePosition.Line + 1;
 }

@@ -96,8 +96,6 @@ internal sealed class LockEvent
     /// <summary>Release: the handle is named by the call (Unlock(h), h.Dispose()), not found by lock path.</summary>
     public bool ByHandle { get; init; }
 
-    public int Line => Operation.Syntax.GetLocation().GetLineSpan().StartLinePosition.Line + 1;
-
     /// <summary>Whether a lock that satisfies <paramref name="required"/> may be held here.</summary>
     public bool Holds(RequiredLock required)
     {

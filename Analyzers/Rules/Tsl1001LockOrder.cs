@@ -42,7 +42,7 @@ internal static class Tsl1001LockOrder
         {
             Acquisition outer = offending.Acquisition;
             context.Report(Descriptors.LockOrder, lockEvent.Operation, outer.Location,
-                display, outer.Display, outer.Line, Reason(taking, path, outer));
+                display, outer.Display, Reason(taking, path, outer));
         }
     }
 

@@ -35,7 +35,7 @@ internal static class Tsl1002BlockingUnderLock
             if (forbidding is not null && !isRequiresUnlockedViolation)
             {
                 context.Report(Descriptors.BlockingUnderLock, call.Operation, forbidding.Location,
-                    Chain(call), forbidding.Display, forbidding.Line);
+                    Chain(call), forbidding.Display);
             }
         }
     }

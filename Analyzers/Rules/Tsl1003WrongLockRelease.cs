@@ -34,7 +34,7 @@ internal static class Tsl1003WrongLockRelease
             if (issuer is not null)
             {
                 context.Report(Descriptors.WrongLockRelease, release.Operation, issuer.Location,
-                    issuer.Display, issuer.Line, release.ReleaserDisplay!);
+                    issuer.Display, release.ReleaserDisplay!);
             }
         }
     }

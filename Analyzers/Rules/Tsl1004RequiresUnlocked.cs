@@ -39,7 +39,7 @@ internal static class Tsl1004RequiresUnlocked
                 string name = MethodAnalysis.CallName(call.Callee!);
                 string chain = requirement is null ? name : name + " → " + string.Join(" → ", requirement.Chain);
                 context.Report(Descriptors.RequiresUnlocked, call.Operation, forbidden.Location,
-                    chain, forbidden.Display, forbidden.Line);
+                    chain, forbidden.Display);
             }
         }
     }

@@ -45,9 +45,7 @@ internal static class Tsl1005LeakedLock
 
     private static string Describe(ExitPath exit)
     {
-        int line = exit.Location.GetLineSpan().StartLinePosition.Line + 1;
-        return exit.IsReturn
-            ? $"the return at line {line}"
-            : $"leaving at line {line}";
+        // Where it is still held is the additional location; the message only says how control leaves.
+        return exit.IsReturn ? "still held at a return" : "still held on leaving";
     }
 }

@@ -35,7 +35,7 @@ internal static class Tsl1006DoubleRelease
             if (released is not null)
             {
                 context.Report(Descriptors.DoubleRelease, release.Operation, released.Location,
-                    released.Display, released.Line);
+                    released.Display);
             }
         }
     }

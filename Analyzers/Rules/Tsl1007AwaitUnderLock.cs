@@ -51,7 +51,7 @@ internal static class Tsl1007AwaitUnderLock
                 && reportedStatements.Add(statement))
             {
                 context.Report(Descriptors.AwaitUnderLock, awaiting.Operation, shortLock.Location,
-                    shortLock.Display, shortLock.Line);
+                    shortLock.Display);
             }
         }
     }

@@ -50,7 +50,7 @@ internal static class Tsl1009ReleaseNotOnThrow
                 {
                     string what = lockEvent.Callee is null ? "await" : MethodAnalysis.CallName(lockEvent.Callee);
                     context.Report(Descriptors.ReleaseNotOnThrow, acquisition, lockEvent.Operation.Syntax.GetLocation(),
-                        acquisition.Display, what, lockEvent.Line);
+                        acquisition.Display, what);
                     break;
                 }
             }
@@ -62,7 +62,7 @@ internal static class Tsl1009ReleaseNotOnThrow
                     && !IsInside(exit.Region, protectedTries))
                 {
                     context.Report(Descriptors.ReleaseNotOnThrow, acquisition, exit.Location,
-                        acquisition.Display, "throw", exit.Location.GetLineSpan().StartLinePosition.Line + 1);
+                        acquisition.Display, "throw");
                     break;
                 }
             }
