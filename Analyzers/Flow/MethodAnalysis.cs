@@ -85,19 +85,20 @@ internal sealed class MethodAnalysis
         var releases = ImmutableArray.CreateBuilder<SummaryRelease>();
         var takes = ImmutableArray.CreateBuilder<SummaryTake>();
         var requirements = ImmutableArray.CreateBuilder<UnlockRequirement>();
-        ImmutableArray<string> blockingChain = ImmutableArray<string>.Empty;
+        ImmutableArray<ISymbol> blockingChain = ImmutableArray<ISymbol>.Empty;
 
         foreach (LockEvent lockEvent in Events)
         {
             switch (lockEvent.Kind)
             {
                 case LockEventKind.Acquire when lockEvent.Acquired is { Kind: { } kind } acquired && !acquired.ViaSummary:
-                    takes.Add(new SummaryTake(kind, Portable(acquired.Path), acquired.Display, ImmutableArray<string>.Empty));
+                    takes.Add(new SummaryTake(kind, Portable(acquired.Path), acquired.Display, ImmutableArray<ISymbol>.Empty));
                     break;
 
                 case LockEventKind.Release:
-                    foreach ((Acquisition target, byte _) in lockEvent.Targets)
+                    foreach (ReleaseTarget released in lockEvent.Targets)
                     {
+                        Acquisition target = released.Acquisition;
                         if (target.Origin == AcquisitionOrigin.Parameter)
                         {
                             releases.Add(new SummaryRelease(target.Parameter!.Ordinal, lockEvent.ReleaserKind,
@@ -105,29 +106,29 @@ internal sealed class MethodAnalysis
                         }
                         else if (target.Origin == AcquisitionOrigin.Required && target.Kind is not null)
                         {
-                            releases.Add(new SummaryRelease(null, target.Kind, Portable(target.Path), throughLock: true));
+                            releases.Add(new SummaryRelease(null, target.Kind, Portable(target.Path), ThroughLock: true));
                         }
                     }
 
                     break;
 
                 case LockEventKind.Call:
-                    string name = CallName(lockEvent.Callee!);
+                    ISymbol callee = lockEvent.Callee!;
                     if (blockingChain.IsEmpty)
                     {
                         if (lockEvent.Contract.IsBlocking)
                         {
-                            blockingChain = ImmutableArray.Create(name);
+                            blockingChain = ImmutableArray.Create(callee);
                         }
                         else if (lockEvent.Summary is { IsBlocking: true } blocking)
                         {
-                            blockingChain = ImmutableArray.Create(name).AddRange(blocking.BlockingChain);
+                            blockingChain = blocking.BlockingChain.Insert(0, callee);
                         }
                     }
 
                     if (lockEvent.Contract.RequiresUnlocked)
                     {
-                        var chain = ImmutableArray.Create(name);
+                        ImmutableArray<ISymbol> chain = ImmutableArray.Create(callee);
                         if (lockEvent.Contract.RequiresUnlockedKinds.IsEmpty)
                         {
                             requirements.Add(new UnlockRequirement(null, chain));
@@ -143,8 +144,7 @@ internal sealed class MethodAnalysis
                     {
                         foreach (UnlockRequirement requirement in inner.UnlockRequirements)
                         {
-                            requirements.Add(new UnlockRequirement(requirement.Kind,
-                                ImmutableArray.Create(name).AddRange(requirement.Chain)));
+                            requirements.Add(new UnlockRequirement(requirement.Kind, requirement.Chain.Insert(0, callee)));
                         }
 
                         foreach (SummaryTake take in lockEvent.TakenThrough)
@@ -249,20 +249,4 @@ internal sealed class MethodAnalysis
     /// </summary>
     private LockPath? Portable(LockPath? path) =>
         path is null || (path.Root is ILocalSymbol && !IsLocalFunction) ? null : path;
-
-    /// <summary>How a chain names a call: <c>Thread.Sleep</c>, or a method of this compilation by its name.</summary>
-    public static string CallName(ISymbol callee)
-    {
-        if (callee is IMethodSymbol { MethodKind: MethodKind.Constructor } constructor)
-        {
-            return "new " + constructor.ContainingType.Name;
-        }
-
-        if (callee is IMethodSymbol { MethodKind: MethodKind.LocalFunction } || !callee.Locations.IsEmpty && callee.Locations[0].IsInSource)
-        {
-            return callee.Name;
-        }
-
-        return callee.ContainingType is null ? callee.Name : callee.ContainingType.Name + "." + callee.Name;
-    }
 }

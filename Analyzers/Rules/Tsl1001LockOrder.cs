@@ -20,7 +20,7 @@ internal static class Tsl1001LockOrder
                 foreach (SummaryTake take in lockEvent.TakenThrough)
                 {
                     Check(context, lockEvent, take.Kind, take.Path,
-                        $"{take.Display} through '{string.Join(" → ", take.Chain)}'");
+                        $"{take.Display} through '{MessageText.Chain(take.Chain)}'");
                 }
             }
         }
@@ -49,7 +49,7 @@ internal static class Tsl1001LockOrder
     private static string Reason(LockKind taking, LockPath? path, Acquisition held)
     {
         LockKind inner = held.Kind!;
-        if (path is not null && path.Equals(held.Path))
+        if (SameLock.Certainly(taking, path, inner, held.Path))
         {
             return "the same lock is taken twice";
         }

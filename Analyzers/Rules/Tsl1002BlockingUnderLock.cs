@@ -42,9 +42,8 @@ internal static class Tsl1002BlockingUnderLock
 
     private static string Chain(LockEvent call)
     {
-        string name = MethodAnalysis.CallName(call.Callee!);
         return call.Contract.IsBlocking || call.Summary is null
-            ? name
-            : name + " → " + string.Join(" → ", call.Summary.BlockingChain);
+            ? MessageText.CallName(call.Callee!)
+            : MessageText.Chain(call.Callee!, call.Summary.BlockingChain);
     }
 }

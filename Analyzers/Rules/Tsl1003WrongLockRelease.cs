@@ -1,4 +1,3 @@
-using Microsoft.CodeAnalysis;
 using Toolstack.Analyzers.Flow;
 
 namespace Toolstack.Analyzers.Rules;
@@ -18,11 +17,10 @@ internal static class Tsl1003WrongLockRelease
 
             // Only when every acquisition the handle may come from is of another lock.
             Acquisition? issuer = null;
-            foreach ((Acquisition target, byte _) in release.Targets)
+            foreach (ReleaseTarget released in release.Targets)
             {
-                if (target.Kind is not { } kind
-                    || (SymbolEqualityComparer.Default.Equals(kind.Type, releaser.Type)
-                        && (target.Path is null || release.ReleaserPath is null || target.Path.Equals(release.ReleaserPath))))
+                Acquisition target = released.Acquisition;
+                if (target.Kind is null || target.MayBe(releaser, release.ReleaserPath))
                 {
                     issuer = null;
                     break;

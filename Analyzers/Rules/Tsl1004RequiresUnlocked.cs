@@ -36,8 +36,9 @@ internal static class Tsl1004RequiresUnlocked
 
             if (forbidden is not null)
             {
-                string name = MethodAnalysis.CallName(call.Callee!);
-                string chain = requirement is null ? name : name + " → " + string.Join(" → ", requirement.Chain);
+                string chain = requirement is null
+                    ? MessageText.CallName(call.Callee!)
+                    : MessageText.Chain(call.Callee!, requirement.Chain);
                 context.Report(Descriptors.RequiresUnlocked, call.Operation, forbidden.Location,
                     chain, forbidden.Display);
             }

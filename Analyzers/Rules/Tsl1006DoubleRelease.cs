@@ -20,16 +20,16 @@ internal static class Tsl1006DoubleRelease
             }
 
             Acquisition? released = null;
-            foreach ((Acquisition target, byte status) in release.Targets)
+            foreach (ReleaseTarget target in release.Targets)
             {
                 // Even a handle of unknown origin: after one release through a lock, a second always throws.
-                if (status != LockState.Released)
+                if (target.Status != LockStatus.Released)
                 {
                     released = null;
                     break;
                 }
 
-                released ??= target;
+                released ??= target.Acquisition;
             }
 
             if (released is not null)

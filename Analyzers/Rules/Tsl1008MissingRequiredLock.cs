@@ -25,7 +25,7 @@ internal static class Tsl1008MissingRequiredLock
                 if (!call.Holds(required))
                 {
                     context.Report(Descriptors.MissingRequiredLock, call.Operation, null,
-                        MethodAnalysis.CallName(call.Callee!), required.Display);
+                        MessageText.CallName(call.Callee!), required.Display);
                     break;
                 }
             }

@@ -48,7 +48,7 @@ internal static class Tsl1009ReleaseNotOnThrow
                     && IsHeldOnEveryPath(lockEvent, acquisition)
                     && !IsInside(lockEvent.Region, protectedTries))
                 {
-                    string what = lockEvent.Callee is null ? "await" : MethodAnalysis.CallName(lockEvent.Callee);
+                    string what = lockEvent.Callee is null ? "await" : MessageText.CallName(lockEvent.Callee);
                     context.Report(Descriptors.ReleaseNotOnThrow, acquisition, lockEvent.Operation.Syntax.GetLocation(),
                         acquisition.Display, what);
                     break;
@@ -76,9 +76,9 @@ internal static class Tsl1009ReleaseNotOnThrow
 
     private static bool Targets(LockEvent release, Acquisition acquisition)
     {
-        foreach ((Acquisition target, byte _) in release.Targets)
+        foreach (ReleaseTarget target in release.Targets)
         {
-            if (target.Index == acquisition.Index)
+            if (target.Acquisition.Index == acquisition.Index)
             {
                 return true;
             }
