@@ -38,7 +38,7 @@ internal static class Tsl1001LockOrder
             }
         }
 
-        if (worst is { } offending && !context.IsReported(lockEvent.Operation))
+        if (worst is { } offending)
         {
             Acquisition outer = offending.Acquisition;
             context.Report(Descriptors.LockOrder, lockEvent.Operation, outer.Location,

@@ -9,30 +9,23 @@ internal static class Tsl1002BlockingUnderLock
     {
         foreach (LockEvent call in context.Analysis.Events)
         {
-            if (call.Kind != LockEventKind.Call || context.IsReported(call.Operation)
+            if (call.Kind != LockEventKind.Call
                 || !(call.Contract.IsBlocking || call.Summary is { IsBlocking: true }))
             {
                 continue;
             }
 
+            // A QMP call under a short lock is TSL1004's mistake, not this one's: RulePrecedence decides.
             Acquisition? forbidding = null;
-            bool isRequiresUnlockedViolation = false;
             foreach (HeldLock held in call.Held)
             {
-                if (!held.OnEveryPath || held.Acquisition.Kind is not { } kind)
-                {
-                    continue;
-                }
-
-                // A QMP call under a short lock is TSL1004's mistake, not this one's.
-                isRequiresUnlockedViolation |= call.Contract.Forbids(kind) || call.Summary?.Forbids(kind) == true;
-                if (kind.ForbidsBlocking)
+                if (held.OnEveryPath && held.Acquisition.Kind is { ForbidsBlocking: true })
                 {
                     forbidding ??= held.Acquisition;
                 }
             }
 
-            if (forbidding is not null && !isRequiresUnlockedViolation)
+            if (forbidding is not null)
             {
                 context.Report(Descriptors.BlockingUnderLock, call.Operation, forbidding.Location,
                     Chain(call), forbidding.Display);

@@ -9,7 +9,7 @@ internal static class Tsl1004RequiresUnlocked
     {
         foreach (LockEvent call in context.Analysis.Events)
         {
-            if (call.Kind != LockEventKind.Call || context.IsReported(call.Operation)
+            if (call.Kind != LockEventKind.Call
                 || !(call.Contract.RequiresUnlocked || call.Summary is { RequiresUnlocked: true }))
             {
                 continue;

@@ -11,8 +11,7 @@ internal static class Tsl1005LeakedLock
         MethodAnalysis analysis = context.Analysis;
         foreach (Acquisition acquisition in analysis.Acquisitions)
         {
-            // An acquisition that was itself the mistake (out of order) is not reported again as a leak.
-            if (!IsOwnedHere(analysis, acquisition) || context.IsReported(acquisition.Site!))
+            if (!IsOwnedHere(analysis, acquisition))
             {
                 continue;
             }

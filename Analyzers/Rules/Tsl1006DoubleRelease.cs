@@ -13,7 +13,7 @@ internal static class Tsl1006DoubleRelease
     {
         foreach (LockEvent release in context.Analysis.Events)
         {
-            if (release.Kind != LockEventKind.Release || release.Targets.IsEmpty || context.IsReported(release.Operation)
+            if (release.Kind != LockEventKind.Release || release.Targets.IsEmpty
                 || release.ReleaserKind is null)
             {
                 continue;

@@ -1,7 +1,6 @@
 using System.Collections.Generic;
 using System.Linq;
 using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Operations;
 using Toolstack.Analyzers.Flow;
 
@@ -22,9 +21,8 @@ internal static class Tsl1007AwaitUnderLock
             }
         }
 
-        // One statement, one mistake: `await foreach` awaits twice (MoveNextAsync, DisposeAsync), and
-        // `await using var x = await Call()` under a lock is the call's mistake (TSL1004) once.
-        var reportedStatements = new HashSet<SyntaxNode>();
+        // One statement, one mistake (`await foreach` awaits twice), and the await of a call already
+        // reported is that call's mistake: RulePrecedence decides both.
         foreach (LockEvent awaiting in context.Analysis.Events)
         {
             if (awaiting.Kind != LockEventKind.Await)
@@ -42,30 +40,12 @@ internal static class Tsl1007AwaitUnderLock
                 }
             }
 
-            // The await of a call already reported (a QMP call under the lock) is the same mistake.
             IOperation awaited = ((IAwaitOperation)awaiting.Operation).Operation;
-            SyntaxNode statement = StatementOf(awaiting.Operation.Syntax);
-            if (shortLock is not null && !context.IsReportedWithin(awaited)
-                && !awaited.DescendantsAndSelf().Any(releases.Contains)
-                && !context.IsReportedWithin(statement.Span)
-                && reportedStatements.Add(statement))
+            if (shortLock is not null && !awaited.DescendantsAndSelf().Any(releases.Contains))
             {
                 context.Report(Descriptors.AwaitUnderLock, awaiting.Operation, shortLock.Location,
                     shortLock.Display);
             }
         }
-    }
-
-    private static SyntaxNode StatementOf(SyntaxNode node)
-    {
-        for (SyntaxNode? current = node; current is not null; current = current.Parent)
-        {
-            if (current is StatementSyntax)
-            {
-                return current;
-            }
-        }
-
-        return node;
     }
 }

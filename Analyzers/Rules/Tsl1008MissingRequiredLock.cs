@@ -15,7 +15,7 @@ internal static class Tsl1008MissingRequiredLock
 
         foreach (LockEvent call in context.Analysis.Events)
         {
-            if (call.Kind != LockEventKind.Call || call.Required.IsEmpty || context.IsReported(call.Operation))
+            if (call.Kind != LockEventKind.Call || call.Required.IsEmpty)
             {
                 continue;
             }

@@ -18,8 +18,7 @@ internal static class Tsl1009ReleaseNotOnThrow
         MethodAnalysis analysis = context.Analysis;
         foreach (Acquisition acquisition in analysis.Acquisitions)
         {
-            if (!Tsl1005LeakedLock.IsOwnedHere(analysis, acquisition) || analysis.Escaped.Contains(acquisition.Index)
-                || context.IsReported(acquisition))
+            if (!Tsl1005LeakedLock.IsOwnedHere(analysis, acquisition) || analysis.Escaped.Contains(acquisition.Index))
             {
                 continue;
             }
@@ -40,6 +39,7 @@ internal static class Tsl1009ReleaseNotOnThrow
                 continue;
             }
 
+            bool found = false;
             foreach (LockEvent lockEvent in analysis.Events)
             {
                 if (lockEvent.Kind is LockEventKind.Call or LockEventKind.Await
@@ -51,6 +51,7 @@ internal static class Tsl1009ReleaseNotOnThrow
                     string what = lockEvent.Callee is null ? "await" : MessageText.CallName(lockEvent.Callee);
                     context.Report(Descriptors.ReleaseNotOnThrow, acquisition, lockEvent.Operation.Syntax.GetLocation(),
                         acquisition.Display, what);
+                    found = true;
                     break;
                 }
             }
@@ -58,11 +59,12 @@ internal static class Tsl1009ReleaseNotOnThrow
             // A throw statement of an existing exception involves no call, but leaves just the same.
             foreach (ExitPath exit in analysis.Exits)
             {
-                if (!context.IsReported(acquisition) && exit.IsThrow && exit.State.IsHeld(acquisition.Index)
+                if (!found && exit.IsThrow && exit.State.IsHeld(acquisition.Index)
                     && !IsInside(exit.Region, protectedTries))
                 {
                     context.Report(Descriptors.ReleaseNotOnThrow, acquisition, exit.Location,
                         acquisition.Display, "throw");
+                    found = true;
                     break;
                 }
             }

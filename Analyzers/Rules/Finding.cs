@@ -1,0 +1,30 @@
+using System.Collections.Immutable;
+using Microsoft.CodeAnalysis;
+using Toolstack.Analyzers.Flow;
+
+namespace Toolstack.Analyzers.Rules;
+
+/// <summary>
+/// A diagnostic a rule would report, before <see cref="RulePrecedence"/> decides whether another
+/// rule's finding already says it: about an operation (a call, a release, an await), or about an
+/// acquisition (a lock not released on some path).
+/// </summary>
+/// <param name="Location">Where it is reported.</param>
+/// <param name="Related">The other end: where the lock was taken, the way out, the call that may throw.</param>
+internal sealed record Finding(
+    DiagnosticDescriptor Rule,
+    IOperation? Operation,
+    Acquisition? Acquisition,
+    Location Location,
+    Location? Related,
+    object[] Arguments)
+{
+    /// <summary>What the rule's code fix needs (<see cref="FixProperties"/>).</summary>
+    public ImmutableDictionary<string, string?> Properties { get; init; } = ImmutableDictionary<string, string?>.Empty;
+
+    public Diagnostic ToDiagnostic()
+    {
+        Location[]? additional = Related is null || Related == Location.None ? null : new[] { Related };
+        return Diagnostic.Create(Rule, Location, additional, Properties, Arguments);
+    }
+}
