@@ -10,15 +10,15 @@ namespace Toolstack.Analyzers.Flow;
 internal sealed class CallEffects
 {
     private readonly LockAnalysisContext _context;
-    private readonly SummaryStack _stack;
+    private readonly ISummarySource _summaries;
     private readonly AcquisitionTable _acquisitions;
     private readonly CallPaths _paths;
     private readonly ReleaseEffects _releases;
 
-    public CallEffects(LockAnalysisContext context, SummaryStack stack, AcquisitionTable acquisitions, CallPaths paths)
+    public CallEffects(LockAnalysisContext context, ISummarySource summaries, AcquisitionTable acquisitions, CallPaths paths)
     {
         _context = context;
-        _stack = stack;
+        _summaries = summaries;
         _acquisitions = acquisitions;
         _paths = paths;
         _releases = new ReleaseEffects(context, acquisitions, paths);
@@ -63,8 +63,7 @@ internal sealed class CallEffects
         MemberContract contract = ContractOf(call);
 
         // A property access runs its getter, or its setter when assigned: that body counts as a call's.
-        IMethodSymbol? body = callee as IMethodSymbol
-            ?? (IsAssignmentTarget(call.Operation) ? (callee as IPropertySymbol)?.SetMethod : (callee as IPropertySymbol)?.GetMethod);
+        IMethodSymbol? body = CallGraph.BodyOf(call.Operation, callee);
 
         // Attributes may sit on the accessor a property access runs rather than on the property.
         if (contract.IsEmpty && callee is IPropertySymbol && body is not null)
@@ -73,9 +72,7 @@ internal sealed class CallEffects
         }
 
         // A lock type's own members are what their attributes say; their bodies are the mechanism.
-        MethodSummary? summary = body is null || _context.Model.GetLockKind(body.ContainingType) is not null
-            ? null
-            : _context.GetSummary(body, _stack);
+        MethodSummary? summary = body is null ? null : _summaries.SummaryOf(body);
         return call with { Contract = contract, Summary = summary };
     }
 
@@ -145,9 +142,6 @@ internal sealed class CallEffects
 
         return contract;
     }
-
-    private static bool IsAssignmentTarget(IOperation operation) =>
-        operation.Parent is Microsoft.CodeAnalysis.Operations.IAssignmentOperation assignment && assignment.Target == operation;
 
     /// <summary>
     /// <c>ConfigureAwait</c> on an acquisition's task still yields its handle: the one standard

@@ -16,13 +16,14 @@ namespace Toolstack.Analyzers.Flow;
 /// </summary>
 internal static class LockStateEngine
 {
-    public static MethodAnalysis Analyze(ControlFlowGraph graph, IMethodSymbol method, LockAnalysisContext context, SummaryStack stack)
+    public static MethodAnalysis Analyze(ControlFlowGraph graph, IMethodSymbol method, LockAnalysisContext context,
+        ISummarySource summaries)
     {
         var acquisitions = new AcquisitionTable();
         var paths = new LockPaths(graph, method);
         var callPaths = new CallPaths(paths);
         var transfer = new LockTransfer(graph, context, acquisitions, paths,
-            new CallEffects(context, stack, acquisitions, callPaths));
+            new CallEffects(context, summaries, acquisitions, callPaths));
         var solver = new FlowSolver<LockState, EventSink>(graph, transfer, EventSink.Silent, context.CancellationToken);
 
         LockState entry = InitialState(method, context, acquisitions, paths);

@@ -120,7 +120,7 @@ internal sealed class MethodAnalysis
                         {
                             blockingChain = ImmutableArray.Create(callee);
                         }
-                        else if (lockEvent.Summary is { IsBlocking: true } blocking)
+                        else if (lockEvent.Summary is { IsBlocking: true } blocking && !RunsThroughThis(blocking.BlockingChain.Insert(0, callee)))
                         {
                             blockingChain = blocking.BlockingChain.Insert(0, callee);
                         }
@@ -144,11 +144,21 @@ internal sealed class MethodAnalysis
                     {
                         foreach (UnlockRequirement requirement in inner.UnlockRequirements)
                         {
+                            if (RunsThroughThis(requirement.Chain.Insert(0, callee)))
+                            {
+                                continue;
+                            }
+
                             requirements.Add(new UnlockRequirement(requirement.Kind, requirement.Chain.Insert(0, callee)));
                         }
 
                         foreach (SummaryTake take in lockEvent.TakenThrough)
                         {
+                            if (RunsThroughThis(take.Chain))
+                            {
+                                continue;
+                            }
+
                             takes.Add(new SummaryTake(take.Kind, Portable(take.Path), take.Display, take.Chain));
                         }
                     }
@@ -228,6 +238,24 @@ internal sealed class MethodAnalysis
         }
 
         return distinct.ToImmutable();
+    }
+
+    /// <summary>
+    /// A chain that comes back through this method (recursion) adds nothing: what it reaches, the
+    /// method reaches without the detour. Dropping it lets a recursive cycle's summaries settle.
+    /// </summary>
+    private bool RunsThroughThis(ImmutableArray<ISymbol> chain)
+    {
+        ISymbol self = Method.OriginalDefinition;
+        foreach (ISymbol call in chain)
+        {
+            if (SymbolEqualityComparer.Default.Equals(call.OriginalDefinition, self))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private bool HeldAtEveryNormalExit(int acquisition)
