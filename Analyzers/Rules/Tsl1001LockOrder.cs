@@ -42,6 +42,7 @@ internal static class Tsl1001LockOrder
         {
             Acquisition outer = offending.Acquisition;
             context.Report(Descriptors.LockOrder, lockEvent.Operation, outer.Location,
+                FixData.OutOfOrder(outer, lockEvent, taking.Level),
                 display, outer.Display, Reason(taking, path, outer));
         }
     }

@@ -28,6 +28,7 @@ internal static class Tsl1002BlockingUnderLock
             if (forbidding is not null)
             {
                 context.Report(Descriptors.BlockingUnderLock, call.Operation, forbidding.Location,
+                    FixData.AroundCall(forbidding, call),
                     Chain(call), forbidding.Display);
             }
         }

@@ -31,7 +31,7 @@ internal static class Tsl1003WrongLockRelease
 
             if (issuer is not null)
             {
-                context.Report(Descriptors.WrongLockRelease, release.Operation, issuer.Location,
+                context.Report(Descriptors.WrongLockRelease, release.Operation, issuer.Location, FixData.About(issuer),
                     issuer.Display, release.ReleaserDisplay!);
             }
         }

@@ -40,6 +40,7 @@ internal static class Tsl1004RequiresUnlocked
                     ? MessageText.CallName(call.Callee!)
                     : MessageText.Chain(call.Callee!, requirement.Chain);
                 context.Report(Descriptors.RequiresUnlocked, call.Operation, forbidden.Location,
+                    FixData.AroundCall(forbidden, call),
                     chain, forbidden.Display);
             }
         }

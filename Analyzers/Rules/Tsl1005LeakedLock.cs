@@ -20,7 +20,7 @@ internal static class Tsl1005LeakedLock
             {
                 if (exit.IsNormal && exit.State.MayBeOwned(acquisition.Index))
                 {
-                    context.Report(Descriptors.LeakedLock, acquisition, exit.Location,
+                    context.Report(Descriptors.LeakedLock, acquisition, exit.Location, FixData.About(acquisition),
                         acquisition.Display, MethodName(analysis.Method), Describe(exit));
                     break;
                 }

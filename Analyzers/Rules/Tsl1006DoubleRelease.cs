@@ -34,7 +34,7 @@ internal static class Tsl1006DoubleRelease
 
             if (released is not null)
             {
-                context.Report(Descriptors.DoubleRelease, release.Operation, released.Location,
+                context.Report(Descriptors.DoubleRelease, release.Operation, released.Location, FixData.About(released),
                     released.Display);
             }
         }

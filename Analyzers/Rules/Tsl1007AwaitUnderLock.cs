@@ -43,7 +43,7 @@ internal static class Tsl1007AwaitUnderLock
             IOperation awaited = ((IAwaitOperation)awaiting.Operation).Operation;
             if (shortLock is not null && !awaited.DescendantsAndSelf().Any(releases.Contains))
             {
-                context.Report(Descriptors.AwaitUnderLock, awaiting.Operation, shortLock.Location,
+                context.Report(Descriptors.AwaitUnderLock, awaiting.Operation, shortLock.Location, FixData.About(shortLock),
                     shortLock.Display);
             }
         }

@@ -50,6 +50,7 @@ internal static class Tsl1009ReleaseNotOnThrow
                 {
                     string what = lockEvent.Callee is null ? "await" : MessageText.CallName(lockEvent.Callee);
                     context.Report(Descriptors.ReleaseNotOnThrow, acquisition, lockEvent.Operation.Syntax.GetLocation(),
+                        FixData.About(acquisition),
                         acquisition.Display, what);
                     found = true;
                     break;
@@ -62,7 +63,7 @@ internal static class Tsl1009ReleaseNotOnThrow
                 if (!found && exit.IsThrow && exit.State.IsHeld(acquisition.Index)
                     && !IsInside(exit.Region, protectedTries))
                 {
-                    context.Report(Descriptors.ReleaseNotOnThrow, acquisition, exit.Location,
+                    context.Report(Descriptors.ReleaseNotOnThrow, acquisition, exit.Location, FixData.About(acquisition),
                         acquisition.Display, "throw");
                     found = true;
                     break;
