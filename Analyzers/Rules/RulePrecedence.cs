@@ -35,7 +35,7 @@ internal sealed record YieldTo(Overlap Overlap, ImmutableArray<DiagnosticDescrip
 internal sealed record Rank(DiagnosticDescriptor Rule, ImmutableArray<YieldTo> Yields);
 
 /// <summary>
-/// One mistake, one diagnostic (DESIGN.md): which rule wins when a mistake could be reported
+/// One mistake, one diagnostic: which rule wins when a mistake could be reported
 /// twice. Findings are decided rule by rule in table order, whatever order the rules ran in; a
 /// finding is dropped when a finding already kept overlaps it as its rank says, or when the same
 /// rule already reported at the same place.

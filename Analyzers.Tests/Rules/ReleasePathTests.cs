@@ -4,17 +4,18 @@ using VerifyCS = Toolstack.Analyzers.Tests.Verifiers.CSharpVerifier<Toolstack.An
 namespace Toolstack.Analyzers.Tests.Rules;
 
 /// <summary>
-/// Cases of TSL1005–TSL1009 the engine once got wrong (found while writing the rule tests); the
-/// comment on each says what went wrong before the fix and where.
+/// How releases and ways out are followed: returns, handles handed back, idempotent disposal,
+/// second releases, throws and try/catch (TSL1005, TSL1006, TSL1009). Each comment says what the
+/// engine once got wrong here.
 /// </summary>
-public class EngineRegressionBTests
+public class ReleasePathTests
 {
     // ---- TSL1005 ----------------------------------------------------------------------------
 
     /// <summary>
     /// A valueless <c>return;</c> is a return: the exit should be the return statement. Before the fix the
     /// CFG branch of a valueless return has Regular semantics and no branch value, so
-    /// <c>LockStateEngine.ExitLocation</c> falls back to the block's last operation
+    /// <c>ExitLocations</c> falls back to the block's last operation
     /// (<c>Console.WriteLine("early");</c>) and TSL1005 called it "leaving" rather than a return.
     /// </summary>
     [Fact]
@@ -47,7 +48,7 @@ public class EngineRegressionBTests
 
     /// <summary>
     /// Returning the handle on one path does not release it on the other. Before the fix, nothing is
-    /// reported: escape is flow-insensitive (<c>LockStateEngine._escaped</c>, filled by the
+    /// reported: escape is flow-insensitive (<c>AcquisitionTable.Escaped</c>, filled by the
     /// returned branch value), and <c>Tsl1005LeakedLock.IsOwnedHere</c> drops the acquisition for
     /// every exit. Same for a handle stored in a field on one path only.
     /// </summary>
@@ -76,101 +77,6 @@ public class EngineRegressionBTests
             """,
             VerifyCS.Diagnostic("TSL1005").WithLocation(0).WithLocation(1)
                 .WithArguments("DomainLock '_vm'", "TryTake", "still held at a return"));
-    }
-
-    // ---- lambdas that are never analyzed (every rule) ---------------------------------------
-
-    /// <summary>
-    /// A lambda that is returned (here by an expression-bodied member) is never analyzed:
-    /// <c>LockAnalyzer.AnalyzeGraph</c> looks for lambdas in <c>block.Operations</c> only, and a
-    /// returned value is the block's <c>BranchValue</c>. Nothing is reported.
-    /// </summary>
-    [Fact]
-    public async Task Tsl1006_InReturnedLambda_Reports()
-    {
-        await VerifyCS.VerifyAnalyzerAsync("""
-            using System;
-            using Toolstack.Runtime;
-
-            class Daemon
-            {
-                private readonly DomainLock _vm = new("vm1");
-
-                Action Updater() => () =>
-                {
-                    LockHandle vm = {|#1:_vm.Lock()|};
-                    _vm.Unlock(vm);
-                    {|#0:_vm.Unlock(vm)|};
-                };
-            }
-            """,
-            VerifyCS.Diagnostic("TSL1006").WithLocation(0).WithLocation(1)
-                .WithArguments("DomainLock '_vm'"));
-    }
-
-    /// <summary>
-    /// Same cause as <see cref="Tsl1006_InReturnedLambda_Reports"/>: a lambda inside an
-    /// <c>if</c> condition is part of the block's <c>BranchValue</c> and is never analyzed.
-    /// </summary>
-    [Fact]
-    public async Task Tsl1009_InLambdaInsideIfCondition_Reports()
-    {
-        await VerifyCS.VerifyAnalyzerAsync("""
-            using System;
-            using Toolstack.Runtime;
-
-            class Daemon
-            {
-                private readonly DomainLock _vm = new("vm1");
-
-                bool Check(Func<int, bool> probe) => probe(1);
-
-                void Start()
-                {
-                    if (Check(n =>
-                    {
-                        LockHandle vm = {|#0:_vm.Lock()|};
-                        {|#1:Refresh(n)|};
-                        _vm.Unlock(vm);
-                        return true;
-                    }))
-                    {
-                        Console.WriteLine("ok");
-                    }
-                }
-
-                void Refresh(int n) { }
-            }
-            """,
-            VerifyCS.Diagnostic("TSL1009").WithLocation(0).WithLocation(1)
-                .WithArguments("DomainLock '_vm'", "Refresh"));
-    }
-
-    /// <summary>
-    /// A lambda in a field initializer is never analyzed: <c>LockAnalyzer.AnalyzeBlock</c> returns
-    /// unless the owning symbol is a method, and here it is the field.
-    /// </summary>
-    [Fact]
-    public async Task Tsl1007_InFieldInitializerLambda_Reports()
-    {
-        await VerifyCS.VerifyAnalyzerAsync("""
-            using System;
-            using System.Threading.Tasks;
-            using Toolstack.Runtime;
-
-            class Daemon
-            {
-                private static readonly DomainLock s_vm = new("vm1");
-
-                private readonly Func<Task> _refresh = async () =>
-                {
-                    using LockHandle vm = {|#1:s_vm.Lock()|};
-                    {|#0:await Task.Yield()|};
-                };
-            }
-            """,
-            VerifyCS.Diagnostic("TSL1007").WithLocation(0).WithLocation(1)
-                .WithArguments("DomainLock 's_vm'"));
     }
 
     // ---- TSL1006 ----------------------------------------------------------------------------
@@ -237,8 +143,8 @@ public class EngineRegressionBTests
     /// origin: if the first Unlock returned, the second throws LockNotHeldException. Nothing is
     /// guessed about where the handle came from. Before the fix, <c>Tsl1006DoubleRelease</c> skips every
     /// target of <c>AcquisitionOrigin.Parameter</c>, so nothing is reported. This is a judgement
-    /// call: DESIGN.md's "handles of unknown origin are not guessed at" could be read as
-    /// covering it.
+    /// call: the rule pages' "handles of unknown origin" exclusion (docs/rules/TSL1003.md) could be
+    /// read as covering it.
     /// </summary>
     [Fact]
     public async Task Tsl1006_HandleParameterUnlockedTwice_Reports()
@@ -261,188 +167,10 @@ public class EngineRegressionBTests
                 .WithArguments("handle 'vm'"));
     }
 
-    // ---- TSL1007 ----------------------------------------------------------------------------
-
-    /// <summary>
-    /// One <c>await foreach</c> under a short lock is one mistake. Before the fix there were two TSL1007s:
-    /// one at the statement (the MoveNextAsync await) and one at <c>items</c> (the implicit
-    /// DisposeAsync await of the enumerator). Each implicit await is an event, and
-    /// <c>Tsl1007AwaitUnderLock</c> reports each one.
-    /// </summary>
-    [Fact]
-    public async Task Tsl1007_AwaitForeachUnderShortLock_ReportsOnce()
-    {
-        await VerifyCS.VerifyAnalyzerAsync("""
-            using System;
-            using System.Collections.Generic;
-            using System.Threading.Tasks;
-            using Toolstack.Runtime;
-
-            class Daemon
-            {
-                private readonly DomainLock _vm = new("vm1");
-
-                async Task DrainAsync(IAsyncEnumerable<int> events)
-                {
-                    using LockHandle vm = {|#1:_vm.Lock()|};
-                    {|#0:await foreach (int e in events)
-                    {
-                        Console.WriteLine(e);
-                    }|}
-                }
-            }
-            """,
-            VerifyCS.Diagnostic("TSL1007").WithLocation(0).WithLocation(1)
-                .WithArguments("DomainLock '_vm'"));
-    }
-
-    // ---- TSL1008 ----------------------------------------------------------------------------
-
-    /// <summary>
-    /// Writing a <c>[RequiresLock]</c> property calls its setter without the lock. Before the fix, nothing
-    /// is reported: <c>LockStateEngine.Visit</c> returns early for a property reference that is
-    /// an assignment target, so the setter is never recorded as a call (reading the same property
-    /// is reported).
-    /// </summary>
-    [Fact]
-    public async Task Tsl1008_PropertySetterWithoutLock_Reports()
-    {
-        await VerifyCS.VerifyAnalyzerAsync(WithDomainTypes("""
-            using System.Threading;
-            using System.Threading.Tasks;
-            using Toolstack.Runtime;
-
-            class Driver
-            {
-                void Reset(DomainState state)
-                {
-                    {|#0:state.Generation|} = 0;
-                }
-            }
-            """),
-            VerifyCS.Diagnostic("TSL1008").WithLocation(0)
-                .WithArguments("Generation", "DomainLock 'state.Guard'"));
-    }
-
-    /// <summary>
-    /// DESIGN.md: "[RequiresLock(typeof(X))] // on a member: the caller must hold an X". Holding a
-    /// DomainLock must satisfy a member that names no particular one. Before the fix,
-    /// <c>LockStateEngine.ResolveRequired</c> treats the missing <c>Lock</c> as "the receiver is
-    /// the lock", and resolves it to <c>registry</c>, which is not a lock. So this reports
-    /// "'Touch' requires DomainLock 'registry' to be held".
-    /// </summary>
-    [Fact]
-    public async Task Tsl1008_RequiresAnyLockOfType_OneHeld_IsSilent()
-    {
-        await VerifyCS.VerifyAnalyzerAsync("""
-            using Toolstack.Runtime;
-
-            sealed class Registry
-            {
-                [RequiresLock(typeof(DomainLock))]
-                public void Touch() { }
-            }
-
-            class Driver
-            {
-                private readonly DomainLock _vm = new("vm1");
-
-                void Touch(Registry registry)
-                {
-                    using (_vm.Lock())
-                    {
-                        registry.Touch();
-                    }
-                }
-            }
-            """);
-    }
-
-    /// <summary>
-    /// The counterpart of <see cref="Tsl1008_RequiresAnyLockOfType_OneHeld_IsSilent"/>: with none
-    /// held it reports, naming the lock type, not the receiver (before the fix: "DomainLock 'registry'").
-    /// </summary>
-    [Fact]
-    public async Task Tsl1008_RequiresAnyLockOfType_NoneHeld_ReportsTheLockType()
-    {
-        await VerifyCS.VerifyAnalyzerAsync("""
-            using Toolstack.Runtime;
-
-            sealed class Registry
-            {
-                [RequiresLock(typeof(DomainLock))]
-                public void Touch() { }
-            }
-
-            class Driver
-            {
-                void Touch(Registry registry)
-                {
-                    {|#0:registry.Touch()|};
-                }
-            }
-            """,
-            VerifyCS.Diagnostic("TSL1008").WithLocation(0)
-                .WithArguments("Touch", "DomainLock"));
-    }
-
-    /// <summary>
-    /// A local function called only where the lock is held does not call the member without
-    /// it, and a local function that captures the state cannot be annotated with
-    /// <c>[RequiresLock]</c> (the lock is not one of its parameters or members). Before the fix, TSL1008 is
-    /// reported inside the local function: it is analyzed with an empty entry state, and no
-    /// summary carries lock requirements to its call sites. This is a judgement call ("no report
-    /// rather than a false one").
-    /// </summary>
-    [Fact]
-    public async Task Tsl1008_LocalFunctionCalledOnlyUnderTheLock_IsSilent()
-    {
-        await VerifyCS.VerifyAnalyzerAsync(WithDomainTypes("""
-            using System.Threading;
-            using System.Threading.Tasks;
-            using Toolstack.Runtime;
-
-            class Driver
-            {
-                void Pause(DomainState state)
-                {
-                    using (state.Guard.Lock())
-                    {
-                        MarkPaused();
-                    }
-
-                    void MarkPaused() => state.MarkPaused();
-                }
-            }
-            """));
-    }
-
-    /// <summary>The counterpart: a local function's unmet [RequiresLock] need is reported where it is called without the lock.</summary>
-    [Fact]
-    public async Task Tsl1008_LocalFunctionCalledWithoutTheLock_ReportsAtTheCall()
-    {
-        await VerifyCS.VerifyAnalyzerAsync(WithDomainTypes("""
-            using System.Threading;
-            using System.Threading.Tasks;
-            using Toolstack.Runtime;
-
-            class Driver
-            {
-                void Pause(DomainState state)
-                {
-                    {|#0:MarkPaused()|};
-
-                    void MarkPaused() => state.MarkPaused();
-                }
-            }
-            """),
-            VerifyCS.Diagnostic("TSL1008").WithLocation(0).WithArguments("MarkPaused", "DomainLock 'state.Guard'"));
-    }
-
     // ---- TSL1009 ----------------------------------------------------------------------------
 
     /// <summary>
-    /// DESIGN.md: "a throw between acquire and release leaves it held". Throwing an exception
+    /// TSL1009: a throw between acquire and release leaves the lock held. Throwing an exception
     /// that already exists involves no call, and before the fix nothing is reported: TSL1009 looks only at
     /// Call and Await events, and <c>throw new X()</c> is caught only through X's constructor.
     /// TSL1005 rightly ignores the throw path. The "'throw'" name argument mirrors the "await"
@@ -479,7 +207,7 @@ public class EngineRegressionBTests
     /// <summary>
     /// An indexer is a call that may throw (Dictionary's throws KeyNotFoundException). Before the fix,
     /// property references, indexers among them, are never Call events
-    /// (<c>LockStateEngine.Call</c> skips <c>IPropertyReferenceOperation</c>), so nothing is
+    /// (<c>CallEffects</c> skips <c>IPropertyReferenceOperation</c>), so nothing is
     /// reported. The name argument follows <c>MethodAnalysis.CallName</c> for the indexer. This is
     /// a judgement call: plain property reads are left out on purpose.
     /// </summary>
