@@ -1,7 +1,10 @@
+using System;
 using System.Collections.Generic;
 using System.Collections.Immutable;
+using System.Linq;
 using Microsoft.CodeAnalysis;
 using Toolstack.Analyzers.Flow;
+using Toolstack.Analyzers.Model;
 
 namespace Toolstack.Analyzers.Rules;
 
@@ -21,6 +24,39 @@ internal sealed class RuleContext
     public MethodAnalysis Analysis { get; }
 
     public IReadOnlyList<Finding> Findings => _findings;
+
+    /// <summary>The analysis's events of one kind, in order.</summary>
+    public IEnumerable<LockEvent> EventsOf(LockEventKind kind) => Analysis.Events.Where(lockEvent => lockEvent.Kind == kind);
+
+    /// <summary>
+    /// Locks this method must give back, on the paths where their handle was not handed on: taken
+    /// here, and not the point of the method (a wrapper declared <c>[AcquiresLock]</c>). A helper
+    /// that takes a lock and keeps no handle was already reported inside the helper.
+    /// </summary>
+    public IEnumerable<Acquisition> OwnedAcquisitions => Analysis.Acquisitions.Where(acquisition =>
+        acquisition.IsFromCall
+        && acquisition.Kind is not null
+        && !(acquisition.ViaSummary && !acquisition.HasHandle)
+        && !Analysis.DeclaresAcquisitionOf(acquisition.Kind));
+
+    /// <summary>
+    /// The innermost lock held on every path at <paramref name="lockEvent"/> that <paramref name="matches"/>
+    /// (the first of the innermost level): the one to drop first.
+    /// </summary>
+    public static Acquisition? InnermostHeld(LockEvent lockEvent, Func<LockKind, bool> matches)
+    {
+        Acquisition? innermost = null;
+        foreach (HeldLock held in lockEvent.Held)
+        {
+            if (held.OnEveryPath && held.Acquisition.Kind is { } kind && matches(kind)
+                && (innermost is null || kind.Level > innermost.Kind!.Level))
+            {
+                innermost = held.Acquisition;
+            }
+        }
+
+        return innermost;
+    }
 
     /// <summary>A finding at <paramref name="operation"/>.</summary>
     public void Report(DiagnosticDescriptor descriptor, IOperation operation, Location? related, params object[] arguments) =>

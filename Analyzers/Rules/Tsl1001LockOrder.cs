@@ -28,19 +28,8 @@ internal static class Tsl1001LockOrder
 
     private static void Check(RuleContext context, LockEvent lockEvent, LockKind taking, LockPath? path, string display)
     {
-        HeldLock? worst = null;
-        foreach (HeldLock held in lockEvent.Held)
+        if (RuleContext.InnermostHeld(lockEvent, held => held.Level >= taking.Level) is { } outer)
         {
-            if (held.OnEveryPath && held.Acquisition.Kind is { } kind && kind.Level >= taking.Level
-                && (worst is null || kind.Level > worst.Value.Acquisition.Kind!.Level))
-            {
-                worst = held;
-            }
-        }
-
-        if (worst is { } offending)
-        {
-            Acquisition outer = offending.Acquisition;
             context.Report(Descriptors.LockOrder, lockEvent.Operation, outer.Location,
                 FixData.OutOfOrder(outer, lockEvent, taking.Level),
                 display, outer.Display, Reason(taking, path, outer));

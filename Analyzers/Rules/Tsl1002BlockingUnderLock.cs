@@ -1,3 +1,4 @@
+using System.Linq;
 using Toolstack.Analyzers.Flow;
 
 namespace Toolstack.Analyzers.Rules;
@@ -7,25 +8,12 @@ internal static class Tsl1002BlockingUnderLock
 {
     public static void Check(RuleContext context)
     {
-        foreach (LockEvent call in context.Analysis.Events)
+        // A QMP call under a short lock is TSL1004's mistake, not this one's: RulePrecedence decides.
+        foreach (LockEvent call in context.EventsOf(LockEventKind.Call))
         {
-            if (call.Kind != LockEventKind.Call
-                || !(call.Contract.IsBlocking || call.Summary is { IsBlocking: true }))
-            {
-                continue;
-            }
-
-            // A QMP call under a short lock is TSL1004's mistake, not this one's: RulePrecedence decides.
-            Acquisition? forbidding = null;
-            foreach (HeldLock held in call.Held)
-            {
-                if (held.OnEveryPath && held.Acquisition.Kind is { ForbidsBlocking: true })
-                {
-                    forbidding ??= held.Acquisition;
-                }
-            }
-
-            if (forbidding is not null)
+            if ((call.Contract.IsBlocking || call.Summary is { IsBlocking: true })
+                && call.Held.FirstOrDefault(held => held.OnEveryPath && held.Acquisition.Kind is { ForbidsBlocking: true })
+                    is { Acquisition: { } forbidding })
             {
                 context.Report(Descriptors.BlockingUnderLock, call.Operation, forbidding.Location,
                     FixData.AroundCall(forbidding, call),
@@ -34,10 +22,7 @@ internal static class Tsl1002BlockingUnderLock
         }
     }
 
-    private static string Chain(LockEvent call)
-    {
-        return call.Contract.IsBlocking || call.Summary is null
-            ? MessageText.CallName(call.Callee!)
-            : MessageText.Chain(call.Callee!, call.Summary.BlockingChain);
-    }
+    private static string Chain(LockEvent call) => call.Contract.IsBlocking || call.Summary is null
+        ? MessageText.CallName(call.Callee!)
+        : MessageText.Chain(call.Callee!, call.Summary.BlockingChain);
 }

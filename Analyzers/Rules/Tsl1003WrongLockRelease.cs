@@ -1,3 +1,4 @@
+using System.Linq;
 using Toolstack.Analyzers.Flow;
 
 namespace Toolstack.Analyzers.Rules;
@@ -7,30 +8,14 @@ internal static class Tsl1003WrongLockRelease
 {
     public static void Check(RuleContext context)
     {
-        foreach (LockEvent release in context.Analysis.Events)
+        foreach (LockEvent release in context.EventsOf(LockEventKind.Release))
         {
-            if (release.Kind != LockEventKind.Release || !release.ByHandle || release.ReleaserKind is not { } releaser
-                || release.Targets.IsEmpty)
-            {
-                continue;
-            }
-
             // Only when every acquisition the handle may come from is of another lock.
-            Acquisition? issuer = null;
-            foreach (ReleaseTarget released in release.Targets)
+            if (release.ByHandle && release.ReleaserKind is { } releaser && !release.Targets.IsEmpty
+                && release.Targets.All(target => target.Acquisition.Kind is not null
+                    && !target.Acquisition.MayBe(releaser, release.ReleaserPath)))
             {
-                Acquisition target = released.Acquisition;
-                if (target.Kind is null || target.MayBe(releaser, release.ReleaserPath))
-                {
-                    issuer = null;
-                    break;
-                }
-
-                issuer ??= target;
-            }
-
-            if (issuer is not null)
-            {
+                Acquisition issuer = release.Targets[0].Acquisition;
                 context.Report(Descriptors.WrongLockRelease, release.Operation, issuer.Location, FixData.About(issuer),
                     issuer.Display, release.ReleaserDisplay!);
             }

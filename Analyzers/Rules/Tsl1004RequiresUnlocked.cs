@@ -7,38 +7,15 @@ internal static class Tsl1004RequiresUnlocked
 {
     public static void Check(RuleContext context)
     {
-        foreach (LockEvent call in context.Analysis.Events)
+        foreach (LockEvent call in context.EventsOf(LockEventKind.Call))
         {
-            if (call.Kind != LockEventKind.Call
-                || !(call.Contract.RequiresUnlocked || call.Summary is { RequiresUnlocked: true }))
+            if (RuleContext.InnermostHeld(call, kind => call.Contract.Forbids(kind) || call.Summary?.Forbids(kind) == true)
+                is { Kind: { } kind } forbidden)
             {
-                continue;
-            }
-
-            Acquisition? forbidden = null;
-            UnlockRequirement? requirement = null;
-            foreach (HeldLock held in call.Held)
-            {
-                if (!held.OnEveryPath || held.Acquisition.Kind is not { } kind)
-                {
-                    continue;
-                }
-
-                UnlockRequirement? inherited = call.Contract.Forbids(kind) ? null : call.Summary?.RequirementForbidding(kind);
-                // Name the innermost: the one to drop first.
-                if ((call.Contract.Forbids(kind) || inherited is not null)
-                    && (forbidden is null || kind.Level > forbidden.Kind!.Level))
-                {
-                    forbidden = held.Acquisition;
-                    requirement = inherited;
-                }
-            }
-
-            if (forbidden is not null)
-            {
-                string chain = requirement is null
+                // The attribute on the callee itself, or the call inside it that requires no lock.
+                string chain = call.Contract.Forbids(kind) || call.Summary?.RequirementForbidding(kind) is not { } inherited
                     ? MessageText.CallName(call.Callee!)
-                    : MessageText.Chain(call.Callee!, requirement.Chain);
+                    : MessageText.Chain(call.Callee!, inherited.Chain);
                 context.Report(Descriptors.RequiresUnlocked, call.Operation, forbidden.Location,
                     FixData.AroundCall(forbidden, call),
                     chain, forbidden.Display);

@@ -1,3 +1,4 @@
+using System.Linq;
 using Microsoft.CodeAnalysis;
 using Toolstack.Analyzers.Flow;
 
@@ -8,43 +9,21 @@ internal static class Tsl1005LeakedLock
 {
     public static void Check(RuleContext context)
     {
-        MethodAnalysis analysis = context.Analysis;
-        foreach (Acquisition acquisition in analysis.Acquisitions)
+        foreach (Acquisition acquisition in context.OwnedAcquisitions)
         {
-            if (!IsOwnedHere(analysis, acquisition))
+            // The first normal way out that may still hold it.
+            if (context.Analysis.Exits.FirstOrDefault(exit => exit.IsNormal && exit.State.MayBeOwned(acquisition.Index))
+                is { } exit)
             {
-                continue;
-            }
-
-            foreach (ExitPath exit in analysis.Exits)
-            {
-                if (exit.IsNormal && exit.State.MayBeOwned(acquisition.Index))
-                {
-                    context.Report(Descriptors.LeakedLock, acquisition, exit.Location, FixData.About(acquisition),
-                        acquisition.Display, MethodName(analysis.Method), Describe(exit));
-                    break;
-                }
+                context.Report(Descriptors.LeakedLock, acquisition, exit.Location, FixData.About(acquisition),
+                    acquisition.Display, MethodName(context.Analysis.Method), Describe(exit));
             }
         }
     }
 
-    /// <summary>
-    /// Locks this method must give back, on the paths where their handle was not handed on: taken
-    /// here, and not the point of the method (a wrapper declared <c>[AcquiresLock]</c>). A helper
-    /// that takes a lock and keeps no handle was already reported inside the helper.
-    /// </summary>
-    internal static bool IsOwnedHere(MethodAnalysis analysis, Acquisition acquisition) =>
-        acquisition.IsFromCall
-        && acquisition.Kind is not null
-        && !(acquisition.ViaSummary && !acquisition.HasHandle)
-        && !analysis.DeclaresAcquisitionOf(acquisition.Kind);
-
     private static string MethodName(IMethodSymbol method) =>
         method.MethodKind == MethodKind.AnonymousFunction ? "lambda" : method.Name;
 
-    private static string Describe(ExitPath exit)
-    {
-        // Where it is still held is the additional location; the message only says how control leaves.
-        return exit.IsReturn ? "still held at a return" : "still held on leaving";
-    }
+    // Where it is still held is the additional location; the message only says how control leaves.
+    private static string Describe(ExitPath exit) => exit.IsReturn ? "still held at a return" : "still held on leaving";
 }

@@ -16,9 +16,9 @@ internal static class Tsl1009ReleaseNotOnThrow
     public static void Check(RuleContext context)
     {
         MethodAnalysis analysis = context.Analysis;
-        foreach (Acquisition acquisition in analysis.Acquisitions)
+        foreach (Acquisition acquisition in context.OwnedAcquisitions)
         {
-            if (!Tsl1005LeakedLock.IsOwnedHere(analysis, acquisition) || analysis.Escaped.Contains(acquisition.Index))
+            if (analysis.Escaped.Contains(acquisition.Index))
             {
                 continue;
             }
