@@ -20,7 +20,7 @@ internal enum AcquisitionOrigin
 /// <param name="Index">Its slot in every <see cref="LockState"/> of the method.</param>
 /// <param name="Kind">The lock type; null only for a handle parameter.</param>
 /// <param name="Path">Which lock; null when the code reaches it in a way the analysis does not name.</param>
-/// <param name="Display">How diagnostics name it: <c>DriverLock '_driver'</c>.</param>
+/// <param name="Name">How diagnostics name it.</param>
 /// <param name="Site">The acquiring operation (a call); null for locks held on entry.</param>
 /// <param name="Location">The acquiring operation, or the method's or parameter's declaration.</param>
 /// <param name="Parameter">The handle parameter, for <see cref="AcquisitionOrigin.Parameter"/>.</param>
@@ -31,7 +31,7 @@ internal sealed record Acquisition(
     AcquisitionOrigin Origin,
     LockKind? Kind,
     LockPath? Path,
-    string Display,
+    LockName Name,
     IOperation? Site,
     Location Location,
     IParameterSymbol? Parameter = null,

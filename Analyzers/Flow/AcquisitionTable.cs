@@ -29,14 +29,14 @@ internal sealed class AcquisitionTable
     public ImmutableHashSet<int> Returned => _returned.ToImmutableHashSet();
 
     /// <summary>A lock held on entry: <c>[RequiresLock]</c> on the method.</summary>
-    public Acquisition AddRequired(LockKind kind, LockPath? path, string display, Location where) =>
-        Add(new Acquisition(_all.Count, AcquisitionOrigin.Required, kind, path, display, Site: null, where));
+    public Acquisition AddRequired(LockKind kind, LockPath? path, LockName name, Location where) =>
+        Add(new Acquisition(_all.Count, AcquisitionOrigin.Required, kind, path, name, Site: null, where));
 
     /// <summary>A handle passed in: a lock of unknown origin.</summary>
     public Acquisition AddHandleParameter(IParameterSymbol parameter, Location where)
     {
         Acquisition acquisition = Add(new Acquisition(_all.Count, AcquisitionOrigin.Parameter, Kind: null, Path: null,
-            $"handle '{parameter.Name}'", Site: null, where, parameter));
+            new LockName.OfHandleParameter(parameter), Site: null, where, parameter));
         _handleParameters[parameter] = acquisition;
         return acquisition;
     }
@@ -45,12 +45,12 @@ internal sealed class AcquisitionTable
         _handleParameters.TryGetValue(parameter, out Acquisition? acquisition) ? acquisition : null;
 
     /// <summary>The acquisition of effect <paramref name="effect"/> of a call: one per site however often the solver passes it.</summary>
-    public Acquisition AtSite(IOperation site, int effect, LockKind kind, LockPath? path, string display,
+    public Acquisition AtSite(IOperation site, int effect, LockKind kind, LockPath? path, LockName name,
         bool viaSummary, bool hasHandle)
     {
         if (!_bySite.TryGetValue((site, effect), out Acquisition? acquisition))
         {
-            acquisition = Add(new Acquisition(_all.Count, AcquisitionOrigin.Call, kind, path, display, site,
+            acquisition = Add(new Acquisition(_all.Count, AcquisitionOrigin.Call, kind, path, name, site,
                 site.Syntax.GetLocation(), Parameter: null, viaSummary, hasHandle));
             _bySite[(site, effect)] = acquisition;
         }

@@ -88,7 +88,7 @@ internal sealed class CallEffects
             Acquisition acquisition = !returnsHandle && _acquisitions.ReleasedEarlier(kind, path, point.State) is { } retaken
                 ? Take(call, retaken, point)
                 : Take(call, _acquisitions.AtSite(call.Operation, effect, kind, path,
-                    CallPaths.DescribeTarget(acquire.Target, kind, path, call), viaSummary: false, returnsHandle), point);
+                    CallPaths.NameTarget(acquire.Target, kind, path, call), viaSummary: false, returnsHandle), point);
             if (returnsHandle)
             {
                 result = HandleValue.Of(acquisition.Index);
@@ -111,7 +111,7 @@ internal sealed class CallEffects
             SummaryAcquire acquire = call.Summary.Acquires[effect];
             LockPath? path = _paths.Rebase(acquire.Path, call);
             Acquisition acquisition = Take(call, _acquisitions.AtSite(call.Operation, effect, acquire.Kind, path,
-                CallPaths.Describe(acquire.Kind, path?.ToString() ?? call.Callee.Name + "()"),
+                LockName.For(acquire.Kind, path, new LockName.OfHelper(acquire.Kind, call.Callee)),
                 viaSummary: true, acquire.ReturnsHandle), point);
             if (acquire.ReturnsHandle)
             {

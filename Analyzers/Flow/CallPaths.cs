@@ -11,8 +11,6 @@ namespace Toolstack.Analyzers.Flow;
 /// </summary>
 internal sealed class CallPaths
 {
-    private const int MaxDisplayLength = 40;
-
     private readonly LockPaths _paths;
 
     public CallPaths(LockPaths paths)
@@ -56,11 +54,8 @@ internal sealed class CallPaths
     public LockPath? Rebase(LockPath? path, CallSite call) => path?.Rebase(root => RootAtCall(root, call));
 
     /// <summary>How diagnostics name the lock an attribute's target names at <paramref name="call"/>.</summary>
-    public static string DescribeTarget(LockTarget target, LockKind kind, LockPath? path, CallSite call) =>
-        Describe(kind, path?.ToString() ?? TargetText(target, kind, call));
-
-    public static string Describe(LockKind kind, string? name) =>
-        name is null ? kind.Name : $"{kind.Name} '{name}'";
+    public static LockName NameTarget(LockTarget target, LockKind kind, LockPath? path, CallSite call) =>
+        LockName.For(kind, path, NameWithoutPath(target, kind, call));
 
     /// <summary>Call: the locks the member requires, resolved at this call.</summary>
     public ImmutableArray<RequiredLock> ResolveRequired(CallSite call)
@@ -78,7 +73,7 @@ internal sealed class CallPaths
             foreach (RequiredLock needed in summary.RequiredLocks)
             {
                 LockPath? path = Rebase(needed.Path, call);
-                required.Add(new RequiredLock(needed.Kind, path, path is null ? needed.Display : Describe(needed.Kind, path.ToString())));
+                required.Add(new RequiredLock(needed.Kind, path, LockName.For(needed.Kind, path, needed.Name)));
             }
         }
 
@@ -86,7 +81,7 @@ internal sealed class CallPaths
         {
             LockPath? path = Resolve(effect.Target, effect.Kind!, call);
             required.Add(new RequiredLock(effect.Kind!, effect.Target.IsReceiver && path is null ? null : path,
-                DescribeTarget(effect.Target, effect.Kind!, path, call)));
+                NameTarget(effect.Target, effect.Kind!, path, call)));
         }
 
         return required.ToImmutable();
@@ -104,8 +99,7 @@ internal sealed class CallPaths
         foreach (SummaryTake take in call.Summary.Takes)
         {
             LockPath? path = Rebase(take.Path, call);
-            string display = path is null ? take.Display : Describe(take.Kind, path.ToString());
-            takes.Add(new SummaryTake(take.Kind, path, display, take.Chain.Insert(0, call.Callee)));
+            takes.Add(new SummaryTake(take.Kind, path, LockName.For(take.Kind, path, take.Name), take.Chain.Insert(0, call.Callee)));
         }
 
         return takes.MoveToImmutable();
@@ -155,10 +149,10 @@ internal sealed class CallPaths
     }
 
     /// <summary>
-    /// How a message names the lock an attribute means when it has no symbol path: the receiver
-    /// (when it is the lock), the argument, or the member's name; null for "any lock of the kind".
+    /// The lock an attribute means when it has no symbol path: the receiver (when it is the lock),
+    /// the argument, or the member's name; any lock of the kind when the attribute names none.
     /// </summary>
-    private static string? TargetText(LockTarget target, LockKind kind, CallSite call)
+    private static LockName NameWithoutPath(LockTarget target, LockKind kind, CallSite call)
     {
         if (!target.IsReceiver)
         {
@@ -166,18 +160,15 @@ internal sealed class CallPaths
             {
                 if (argument.Parameter?.Name == target.Name)
                 {
-                    return Shorten(argument.Value.Syntax.ToString());
+                    return new LockName.OfExpression(kind, argument.Value.Syntax);
                 }
             }
 
-            return target.Name;
+            return target.Name is null ? new LockName.AnyOf(kind) : new LockName.OfMember(kind, target.Name);
         }
 
         return call.Instance is null || !LockPaths.IsOrDerivesFrom(call.Callee.ContainingType, kind.Type)
-            ? null
-            : Shorten(call.Instance.Syntax.ToString());
+            ? new LockName.AnyOf(kind)
+            : new LockName.OfExpression(kind, call.Instance.Syntax);
     }
-
-    private static string Shorten(string text) =>
-        text.Length <= MaxDisplayLength ? text : text.Substring(0, MaxDisplayLength - 1) + "…";
 }

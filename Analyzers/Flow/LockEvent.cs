@@ -69,7 +69,7 @@ internal sealed record LockEvent(LockEventKind Kind, IOperation Operation, Immut
     public LockPath? ReleaserPath => Releaser?.Path;
 
     /// <summary>Release through a lock: how diagnostics name it.</summary>
-    public string? ReleaserDisplay => Releaser?.Display;
+    public LockName? ReleaserName => Releaser?.Name;
 
     /// <summary>Release: the handle is named by the call (Unlock(h), h.Dispose()), not found by lock path.</summary>
     public bool ByHandle => Releaser?.ByHandle ?? false;
@@ -92,9 +92,9 @@ internal sealed record LockEvent(LockEventKind Kind, IOperation Operation, Immut
 /// <summary>What a release goes through.</summary>
 /// <param name="Kind">The lock released through (or, by path, the lock released); null when a handle releases itself.</param>
 /// <param name="Path">Which lock, when known.</param>
-/// <param name="Display">How diagnostics name it; null when a handle releases itself.</param>
+/// <param name="Name">How diagnostics name it; null when a handle releases itself.</param>
 /// <param name="ByHandle">The handle is named by the call (Unlock(h), h.Dispose()), not found by lock path.</param>
-internal sealed record Releaser(LockKind? Kind, LockPath? Path, string? Display, bool ByHandle)
+internal sealed record Releaser(LockKind? Kind, LockPath? Path, LockName? Name, bool ByHandle)
 {
     /// <summary>A handle disposing itself.</summary>
     public static Releaser Handle { get; } = new Releaser(null, null, null, ByHandle: true);
@@ -109,4 +109,4 @@ internal sealed record Releaser(LockKind? Kind, LockPath? Path, string? Display,
 
 /// <summary>A lock a call requires, as the call names it.</summary>
 /// <param name="Path">Which lock; null when any lock of <paramref name="Kind"/> will do, or the path is not known.</param>
-internal sealed record RequiredLock(LockKind Kind, LockPath? Path, string Display);
+internal sealed record RequiredLock(LockKind Kind, LockPath? Path, LockName Name);

@@ -51,8 +51,10 @@ internal static class LockStateEngine
             }
 
             LockPath? path = paths.TargetInOwnTerms(required.Target, required.Kind);
-            Acquisition acquisition = acquisitions.AddRequired(required.Kind, path,
-                CallPaths.Describe(required.Kind, path?.ToString() ?? required.Target.Name), where);
+            LockName named = required.Target.Name is { } member
+                ? new LockName.OfMember(required.Kind, member)
+                : new LockName.AnyOf(required.Kind);
+            Acquisition acquisition = acquisitions.AddRequired(required.Kind, path, LockName.For(required.Kind, path, named), where);
             state.SetStatus(acquisition.Index, LockStatus.Held);
         }
 

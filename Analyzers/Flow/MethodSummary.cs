@@ -15,9 +15,9 @@ internal sealed record SummaryAcquire(LockKind Kind, LockPath? Path, bool Return
 internal sealed record SummaryRelease(int? HandleParameter, LockKind? Kind, LockPath? Path, bool ThroughLock);
 
 /// <summary>A lock a method takes at some point (and may release again), in the method's own terms.</summary>
-/// <param name="Display">How the method names it, for when <paramref name="Path"/> cannot be rebased.</param>
+/// <param name="Name">How the method names it, for when <paramref name="Path"/> cannot be rebased.</param>
 /// <param name="Chain">The calls inside the method that lead to the acquisition, outermost first (empty: the method itself).</param>
-internal sealed record SummaryTake(LockKind Kind, LockPath? Path, string Display, ImmutableArray<ISymbol> Chain);
+internal sealed record SummaryTake(LockKind Kind, LockPath? Path, LockName Name, ImmutableArray<ISymbol> Chain);
 
 /// <summary>One <c>[RequiresUnlocked]</c> requirement a method inherits from a call it makes.</summary>
 /// <param name="Kind">The forbidden lock type; null for every short lock.</param>

@@ -55,26 +55,26 @@ internal sealed class ReleaseEffects
         }
 
         LockPath? path = _paths.Resolve(release.Target, release.Kind, call);
-        string display = CallPaths.DescribeTarget(release.Target, release.Kind, path, call);
+        LockName name = CallPaths.NameTarget(release.Target, release.Kind, path, call);
         int handleArgument = HandleArgument(call);
         if (handleArgument >= 0)
         {
             consumed[handleArgument] = true;
             HandleValue? handle = call.ArgumentValues[handleArgument];
             Release(call, handle?.Acquisitions ?? ImmutableSortedSet<int>.Empty,
-                new Releaser(release.Kind, path, display, ByHandle: true), point);
+                new Releaser(release.Kind, path, name, ByHandle: true), point);
             return;
         }
 
         // A wrapper that releases a lock it names (entering a monitor releases the domain's lock).
         Release(call, _acquisitions.HeldMatching(release.Kind, path, point.State),
-            new Releaser(release.Kind, path, display, ByHandle: false), point);
+            new Releaser(release.Kind, path, name, ByHandle: false), point);
     }
 
     private void BySummary(CallSite call, SummaryRelease release, bool[] consumed, FlowPoint point)
     {
         LockPath? path = _paths.Rebase(release.Path, call);
-        string? display = release.Kind is null ? null : CallPaths.Describe(release.Kind, path?.ToString() ?? call.Callee.Name + "()");
+        LockName? name = release.Kind is null ? null : LockName.For(release.Kind, path, new LockName.OfHelper(release.Kind, call.Callee));
         if (release.HandleParameter is int ordinal)
         {
             for (int i = 0; i < call.Arguments.Length; i++)
@@ -85,7 +85,7 @@ internal sealed class ReleaseEffects
                     if (call.ArgumentValues[i] is { } handle)
                     {
                         Release(call, handle.Acquisitions,
-                            new Releaser(release.ThroughLock ? release.Kind : null, path, display, ByHandle: true), point);
+                            new Releaser(release.ThroughLock ? release.Kind : null, path, name, ByHandle: true), point);
                     }
                 }
             }
@@ -96,7 +96,7 @@ internal sealed class ReleaseEffects
         if (release.Kind is not null)
         {
             Release(call, _acquisitions.HeldMatching(release.Kind, path, point.State),
-                new Releaser(release.Kind, path, display, ByHandle: false), point);
+                new Releaser(release.Kind, path, name, ByHandle: false), point);
         }
     }
 

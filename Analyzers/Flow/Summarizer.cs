@@ -39,7 +39,7 @@ internal static class Summarizer
             switch (lockEvent.Kind)
             {
                 case LockEventKind.Acquire when lockEvent.Acquired is { Kind: { } kind } acquired && !acquired.ViaSummary:
-                    takes.Add(new SummaryTake(kind, Portable(analysis, acquired.Path), acquired.Display, ImmutableArray<ISymbol>.Empty));
+                    takes.Add(new SummaryTake(kind, Portable(analysis, acquired.Path), acquired.Name, ImmutableArray<ISymbol>.Empty));
                     break;
 
                 case LockEventKind.Release:
@@ -106,7 +106,7 @@ internal static class Summarizer
                                 continue;
                             }
 
-                            takes.Add(new SummaryTake(take.Kind, Portable(analysis, take.Path), take.Display, take.Chain));
+                            takes.Add(new SummaryTake(take.Kind, Portable(analysis, take.Path), take.Name, take.Chain));
                         }
                     }
 
@@ -117,7 +117,7 @@ internal static class Summarizer
         // One take per lock (by path, or by name when it has none); one requirement per forbidden lock type.
         ImmutableArray<SummaryTake> distinctTakes = Distinct(takes, (kept, take) =>
             SymbolEqualityComparer.Default.Equals(kept.Kind.Type, take.Kind.Type)
-            && Equals(kept.Path, take.Path) && (kept.Path is not null || kept.Display == take.Display));
+            && Equals(kept.Path, take.Path) && (kept.Path is not null || Equals(kept.Name, take.Name)));
         ImmutableArray<UnlockRequirement> distinctRequirements = Distinct(requirements, (kept, requirement) =>
             SymbolEqualityComparer.Default.Equals(kept.Kind?.Type, requirement.Kind?.Type));
         return new MethodSummary(acquires.ToImmutable(), releases.ToImmutable(), distinctTakes,

@@ -12,12 +12,12 @@ internal static class SummaryEquality
         || (SameItems(a.Acquires, b.Acquires, (x, y) => SameKind(x.Kind, y.Kind) && Equals(x.Path, y.Path) && x.ReturnsHandle == y.ReturnsHandle)
             && SameItems(a.Releases, b.Releases, (x, y) => x.HandleParameter == y.HandleParameter && SameKind(x.Kind, y.Kind)
                 && Equals(x.Path, y.Path) && x.ThroughLock == y.ThroughLock)
-            && SameItems(a.Takes, b.Takes, (x, y) => SameKind(x.Kind, y.Kind) && Equals(x.Path, y.Path) && x.Display == y.Display
+            && SameItems(a.Takes, b.Takes, (x, y) => SameKind(x.Kind, y.Kind) && Equals(x.Path, y.Path) && Equals(x.Name, y.Name)
                 && SameSymbols(x.Chain, y.Chain))
             && SameSymbols(a.BlockingChain, b.BlockingChain)
             && SameItems(a.UnlockRequirements, b.UnlockRequirements, (x, y) => SameKind(x.Kind, y.Kind) && SameSymbols(x.Chain, y.Chain))
             && SameItems(a.RequiredLocks, b.RequiredLocks, (x, y) => SameKind(x.Kind, y.Kind) && Equals(x.Path, y.Path)
-                && x.Display == y.Display));
+                && Equals(x.Name, y.Name)));
 
     private static bool SameKind(LockKind? x, LockKind? y) =>
         x is null ? y is null : y is not null && SymbolEqualityComparer.Default.Equals(x.Type, y.Type);

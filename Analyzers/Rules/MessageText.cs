@@ -1,13 +1,27 @@
 using System.Collections.Generic;
 using System.Linq;
 using Microsoft.CodeAnalysis;
+using Toolstack.Analyzers.Flow;
 
 namespace Toolstack.Analyzers.Rules;
 
-/// <summary>How messages name calls and chains of calls; the engine carries only the symbols.</summary>
+/// <summary>How messages name locks, calls and chains of calls; the engine carries only symbols and syntax.</summary>
 internal static class MessageText
 {
     private const string Arrow = " → ";
+    private const int MaxExpressionLength = 40;
+
+    /// <summary><c>DriverLock '_driver'</c>, <c>DomainLock</c> (any of the type), <c>handle 'h'</c>.</summary>
+    public static string Describe(LockName name) => name switch
+    {
+        LockName.OfPath path => Quote(path.Kind.Name, path.Path.ToString()),
+        LockName.OfExpression expression => Quote(expression.Kind.Name, Shorten(expression.Expression.ToString())),
+        LockName.OfMember member => Quote(member.Kind.Name, member.Member),
+        LockName.OfHelper helper => Quote(helper.Kind.Name, helper.Helper.Name + "()"),
+        LockName.AnyOf any => any.Kind.Name,
+        LockName.OfHandleParameter handle => $"handle '{handle.Parameter.Name}'",
+        _ => name.ToString(),
+    };
 
     /// <summary>How a message names a call: <c>Thread.Sleep</c>, or a method of this compilation by its name.</summary>
     public static string CallName(ISymbol callee)
@@ -30,4 +44,9 @@ internal static class MessageText
 
     /// <summary>The call, followed by the chain inside it (if any).</summary>
     public static string Chain(ISymbol call, IEnumerable<ISymbol> inside) => Chain(new[] { call }.Concat(inside));
+
+    private static string Quote(string kind, string name) => $"{kind} '{name}'";
+
+    private static string Shorten(string text) =>
+        text.Length <= MaxExpressionLength ? text : text.Substring(0, MaxExpressionLength - 1) + "…";
 }

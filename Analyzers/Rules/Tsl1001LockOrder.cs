@@ -12,7 +12,7 @@ internal static class Tsl1001LockOrder
         {
             if (lockEvent.Kind == LockEventKind.Acquire && lockEvent.Acquired is { Kind: { } kind } acquired)
             {
-                Check(context, lockEvent, kind, acquired.Path, acquired.Display);
+                Check(context, lockEvent, kind, acquired.Path, MessageText.Describe(acquired.Name));
             }
             else if (lockEvent.Kind == LockEventKind.Call)
             {
@@ -20,7 +20,7 @@ internal static class Tsl1001LockOrder
                 foreach (SummaryTake take in lockEvent.TakenThrough)
                 {
                     Check(context, lockEvent, take.Kind, take.Path,
-                        $"{take.Display} through '{MessageText.Chain(take.Chain)}'");
+                        $"{MessageText.Describe(take.Name)} through '{MessageText.Chain(take.Chain)}'");
                 }
             }
         }
@@ -32,7 +32,7 @@ internal static class Tsl1001LockOrder
         {
             context.Report(Descriptors.LockOrder, lockEvent.Operation, outer.Location,
                 FixData.OutOfOrder(outer, lockEvent, taking.Level),
-                display, outer.Display, Reason(taking, path, outer));
+                display, MessageText.Describe(outer.Name), Reason(taking, path, outer));
         }
     }
 

@@ -17,7 +17,7 @@ internal static class Tsl1002BlockingUnderLock
             {
                 context.Report(Descriptors.BlockingUnderLock, call.Operation, forbidding.Location,
                     FixData.AroundCall(forbidding, call),
-                    Chain(call), forbidding.Display);
+                    Chain(call), MessageText.Describe(forbidding.Name));
             }
         }
     }

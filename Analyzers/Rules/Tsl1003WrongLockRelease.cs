@@ -17,7 +17,7 @@ internal static class Tsl1003WrongLockRelease
             {
                 Acquisition issuer = release.Targets[0].Acquisition;
                 context.Report(Descriptors.WrongLockRelease, release.Operation, issuer.Location, FixData.About(issuer),
-                    issuer.Display, release.ReleaserDisplay!);
+                    MessageText.Describe(issuer.Name), MessageText.Describe(release.ReleaserName!));
             }
         }
     }

@@ -18,7 +18,7 @@ internal static class Tsl1004RequiresUnlocked
                     : MessageText.Chain(call.Callee!, inherited.Chain);
                 context.Report(Descriptors.RequiresUnlocked, call.Operation, forbidden.Location,
                     FixData.AroundCall(forbidden, call),
-                    chain, forbidden.Display);
+                    chain, MessageText.Describe(forbidden.Name));
             }
         }
     }

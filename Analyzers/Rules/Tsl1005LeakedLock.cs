@@ -16,7 +16,7 @@ internal static class Tsl1005LeakedLock
                 is { } exit)
             {
                 context.Report(Descriptors.LeakedLock, acquisition, exit.Location, FixData.About(acquisition),
-                    acquisition.Display, MethodName(context.Analysis.Method), Describe(exit));
+                    MessageText.Describe(acquisition.Name), MethodName(context.Analysis.Method), Describe(exit));
             }
         }
     }

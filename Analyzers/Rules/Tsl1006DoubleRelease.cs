@@ -20,7 +20,7 @@ internal static class Tsl1006DoubleRelease
             {
                 Acquisition released = release.Targets[0].Acquisition;
                 context.Report(Descriptors.DoubleRelease, release.Operation, released.Location, FixData.About(released),
-                    released.Display);
+                    MessageText.Describe(released.Name));
             }
         }
     }

@@ -24,7 +24,7 @@ internal static class Tsl1007AwaitUnderLock
             if (shortLock is not null && !awaited.DescendantsAndSelf().Any(releases.Contains))
             {
                 context.Report(Descriptors.AwaitUnderLock, awaiting.Operation, shortLock.Location, FixData.About(shortLock),
-                    shortLock.Display);
+                    MessageText.Describe(shortLock.Name));
             }
         }
     }

@@ -19,7 +19,7 @@ internal static class Tsl1008MissingRequiredLock
             if (call.Required.FirstOrDefault(required => !call.Holds(required)) is { } missing)
             {
                 context.Report(Descriptors.MissingRequiredLock, call.Operation, null,
-                    MessageText.CallName(call.Callee!), missing.Display);
+                    MessageText.CallName(call.Callee!), MessageText.Describe(missing.Name));
             }
         }
     }

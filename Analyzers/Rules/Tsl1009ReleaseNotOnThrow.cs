@@ -51,7 +51,7 @@ internal static class Tsl1009ReleaseNotOnThrow
                     string what = lockEvent.Callee is null ? "await" : MessageText.CallName(lockEvent.Callee);
                     context.Report(Descriptors.ReleaseNotOnThrow, acquisition, lockEvent.Operation.Syntax.GetLocation(),
                         FixData.About(acquisition),
-                        acquisition.Display, what);
+                        MessageText.Describe(acquisition.Name), what);
                     found = true;
                     break;
                 }
@@ -64,7 +64,7 @@ internal static class Tsl1009ReleaseNotOnThrow
                     && !IsInside(exit.Region, protectedTries))
                 {
                     context.Report(Descriptors.ReleaseNotOnThrow, acquisition, exit.Location, FixData.About(acquisition),
-                        acquisition.Display, "throw");
+                        MessageText.Describe(acquisition.Name), "throw");
                     found = true;
                     break;
                 }
