@@ -143,13 +143,10 @@ internal sealed class CallEffects
         return contract;
     }
 
-    /// <summary>
-    /// <c>ConfigureAwait</c> on an acquisition's task still yields its handle: the one standard
-    /// API the flow of handles must see through.
-    /// </summary>
-    private static bool IsPassThrough(CallSite call) =>
-        call.Instance is not null && call.Callee.Name == "ConfigureAwait"
-        && call.Callee.ContainingNamespace?.ToDisplayString() == "System.Threading.Tasks";
+    /// <summary><c>ConfigureAwait</c> on an acquisition's task still yields its handle.</summary>
+    private bool IsPassThrough(CallSite call) =>
+        call.Instance is not null && call.Callee is IMethodSymbol method
+        && _context.PassThroughMethods.Contains(method.OriginalDefinition);
 
     private bool ReturnsHandle(ISymbol callee)
     {

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Collections.Immutable;
 using System.Linq;
 using System.Threading;
 using Microsoft.CodeAnalysis;
@@ -29,7 +30,14 @@ internal sealed class LockAnalysisContext : ISummarySource
         Model = model;
         CancellationToken = cancellationToken;
         _summaries = new RecursiveSummaries(this);
+        PassThroughMethods = FindPassThroughMethods(compilation);
     }
+
+    /// <summary>
+    /// <c>ConfigureAwait</c> of <c>Task&lt;T&gt;</c> and <c>ValueTask&lt;T&gt;</c>: the standard API the flow of
+    /// handles must see through (an acquisition's task, configured, still yields its handle).
+    /// </summary>
+    public ImmutableHashSet<IMethodSymbol> PassThroughMethods { get; }
 
     public LockModel Model { get; }
 
@@ -94,6 +102,20 @@ internal sealed class LockAnalysisContext : ISummarySource
 
     /// <summary>Keeps a final analysis; the first stored wins (concurrent ones are equal).</summary>
     public void Store(IMethodSymbol method, MethodAnalysis analysis) => _analyses.TryAdd(method, analysis);
+
+    private static ImmutableHashSet<IMethodSymbol> FindPassThroughMethods(Compilation compilation)
+    {
+        var methods = ImmutableHashSet.CreateBuilder<IMethodSymbol>(SymbolEqualityComparer.Default);
+        foreach (string metadataName in new[] { "System.Threading.Tasks.Task`1", "System.Threading.Tasks.ValueTask`1" })
+        {
+            if (compilation.GetTypeByMetadataName(metadataName) is { } type)
+            {
+                methods.UnionWith(type.GetMembers(nameof(System.Threading.Tasks.Task.ConfigureAwait)).OfType<IMethodSymbol>());
+            }
+        }
+
+        return methods.ToImmutable();
+    }
 
     /// <summary>A handle type is one whose own members release it: <c>[ReleasesLock]</c> without a lock type.</summary>
     public bool IsHandleType(ITypeSymbol type) => _handleTypes.GetOrAdd(type, IsHandleTypeCore);
