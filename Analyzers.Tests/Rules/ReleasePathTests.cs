@@ -321,4 +321,32 @@ public class ReleasePathTests
             VerifyCS.Diagnostic("TSL1005").WithLocation(0).WithLocation(1)
                 .WithArguments("DomainLock '_vm'", "Run", "still held at a return"));
     }
+
+    // ---- the handle flows through ConfigureAwait ------------------------------------------------
+
+    [Fact]
+    public async Task Tsl1005_AcquisitionTaskConfigured_ReleasedInFinally_IsSilent()
+    {
+        // ConfigureAwait(false) on the acquisition's task still yields its handle: the finally releases it.
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System.Threading.Tasks;
+            using Toolstack.Runtime;
+
+            class Hotplug
+            {
+                async Task InsertAsync(QmpLock qmp)
+                {
+                    LockHandle slow = await qmp.LockAsync().ConfigureAwait(false);
+                    try
+                    {
+                        await Task.Yield();
+                    }
+                    finally
+                    {
+                        qmp.Unlock(slow);
+                    }
+                }
+            }
+            """);
+    }
 }
