@@ -628,7 +628,7 @@ public class Tsl1001ReorderFixTests
 
                 void Touch()
                 {
-                    using var driver = _driver.Lock();
+                    using var driver = {|#2:_driver.Lock()|};
                     _touches++;
                 }
 
@@ -639,6 +639,6 @@ public class Tsl1001ReorderFixTests
                 }
             }
             """;
-        await VerifyCS.VerifyCodeFixAsync(source, Tsl1001(0, 1), source);
+        await VerifyCS.VerifyCodeFixAsync(source, Tsl1001(0, 1).WithLocation(2), source);
     }
 }

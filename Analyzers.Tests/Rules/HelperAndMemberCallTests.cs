@@ -30,7 +30,7 @@ public class HelperAndMemberCallTests
                 {
                     get
                     {
-                        Thread.Sleep(10);
+                        {|#2:Thread.Sleep(10)|};
                         return 1;
                     }
                 }
@@ -42,7 +42,7 @@ public class HelperAndMemberCallTests
                 }
             }
             """,
-            VerifyCS.Diagnostic("TSL1002").WithLocation(0).WithLocation(1)
+            VerifyCS.Diagnostic("TSL1002").WithLocation(0).WithLocation(1).WithLocation(2)
                 .WithArguments("Status → Thread.Sleep", "DriverLock '_driver'"));
     }
 
@@ -73,7 +73,7 @@ public class HelperAndMemberCallTests
     public async Task Tsl1004_HelperWithPlainAndQmpLockRequirements_UnderSlowLock_Reports()
     {
         // The helper calls a plain [RequiresUnlocked] member and one that names QmpLock; under the
-        // slow lock the second is a violation. Before the fix: no diagnostic. MethodAnalysis.Summarize
+        // slow lock the second is a violation. Before the fix: no diagnostic. Summarizer.Summarize
         // drops the named kinds as soon as any plain requirement is seen (everyShortLock →
         // RequiresUnlockedKinds empty → "every short lock"), so QmpLock is no longer forbidden.
         // It also keeps only the first chain (→ StopAsync), which would name the wrong call.
@@ -97,7 +97,7 @@ public class HelperAndMemberCallTests
                 async Task ReconnectAsync()
                 {
                     await _qmp.StopAsync();
-                    await _qmp.ReopenAsync();
+                    await {|#2:_qmp.ReopenAsync()|};
                 }
 
                 async Task RunAsync(QmpLock slow)
@@ -107,7 +107,7 @@ public class HelperAndMemberCallTests
                 }
             }
             """,
-            VerifyCS.Diagnostic("TSL1004").WithLocation(0).WithLocation(1)
+            VerifyCS.Diagnostic("TSL1004").WithLocation(0).WithLocation(1).WithLocation(2)
                 .WithArguments("ReconnectAsync → ReopenAsync", "QmpLock 'slow'"));
     }
 
@@ -117,7 +117,7 @@ public class HelperAndMemberCallTests
         // Judgement call, flagged as such: the helper takes the driver lock while the caller holds
         // a domain lock — out of hierarchy order at run time (the validator throws
         // LockOrderException). Before the fix: no diagnostic. Method summaries record only locks still
-        // held at every normal exit (MethodAnalysis.Summarize), not locks taken and released
+        // held at every normal exit (Summarizer.Summarize), not locks taken and released
         // inside, so TSL1001 never sees the inner acquisition. The engine already follows helpers
         // for TSL1002/TSL1004. Summaries now list every lock a method takes (SummaryTake), and the
         // message names the call that takes it.
@@ -132,7 +132,7 @@ public class HelperAndMemberCallTests
 
                 void Touch()
                 {
-                    using var driver = _driver.Lock();
+                    using var driver = {|#2:_driver.Lock()|};
                     _generation++;
                 }
 
@@ -143,7 +143,7 @@ public class HelperAndMemberCallTests
                 }
             }
             """,
-            VerifyCS.Diagnostic("TSL1001").WithLocation(0).WithLocation(1)
+            VerifyCS.Diagnostic("TSL1001").WithLocation(0).WithLocation(1).WithLocation(2)
                 .WithArguments("DriverLock '_driver' through 'Touch'", "DomainLock '_vm1'", "DriverLock (level 200) must be taken before DomainLock (level 300)"));
     }
 

@@ -184,11 +184,11 @@ public class Tsl1002BlockingUnderLockTests
                     using var driver = {|#1:_driver.Lock()|};
                     {|#0:Work()|};
 
-                    static void Work() => Thread.Sleep(10);
+                    static void Work() => {|#2:Thread.Sleep(10)|};
                 }
             }
             """,
-            VerifyCS.Diagnostic("TSL1002").WithLocation(0).WithLocation(1)
+            VerifyCS.Diagnostic("TSL1002").WithLocation(0).WithLocation(1).WithLocation(2)
                 .WithArguments("Work → Thread.Sleep", "DriverLock '_driver'"));
     }
 
@@ -216,11 +216,11 @@ public class Tsl1002BlockingUnderLockTests
 
                 void Middle()
                 {
-                    Thread.Sleep(10);
+                    {|#2:Thread.Sleep(10)|};
                 }
             }
             """,
-            VerifyCS.Diagnostic("TSL1002").WithLocation(0).WithLocation(1)
+            VerifyCS.Diagnostic("TSL1002").WithLocation(0).WithLocation(1).WithLocation(2)
                 .WithArguments("Outer → Middle → Thread.Sleep", "DriverLock '_driver'"));
     }
 
@@ -242,11 +242,11 @@ public class Tsl1002BlockingUnderLockTests
 
                 static void SaveConfig(JsonLock json)
                 {
-                    using var config = json.Lock();
+                    using var config = {|#2:json.Lock()|};
                 }
             }
             """,
-            VerifyCS.Diagnostic("TSL1002").WithLocation(0).WithLocation(1)
+            VerifyCS.Diagnostic("TSL1002").WithLocation(0).WithLocation(1).WithLocation(2)
                 .WithArguments("SaveConfig → JsonLock.Lock", "DriverLock '_driver'"));
     }
 
@@ -259,7 +259,7 @@ public class Tsl1002BlockingUnderLockTests
 
             sealed class Probe
             {
-                public Probe() => Thread.Sleep(10);
+                public Probe() => {|#2:Thread.Sleep(10)|};
             }
 
             class Daemon
@@ -273,7 +273,7 @@ public class Tsl1002BlockingUnderLockTests
                 }
             }
             """,
-            VerifyCS.Diagnostic("TSL1002").WithLocation(0).WithLocation(1)
+            VerifyCS.Diagnostic("TSL1002").WithLocation(0).WithLocation(1).WithLocation(2)
                 .WithArguments("new Probe → Thread.Sleep", "DriverLock '_driver'"));
     }
 

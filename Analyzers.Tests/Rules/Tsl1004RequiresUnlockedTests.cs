@@ -128,7 +128,7 @@ public class Tsl1004RequiresUnlockedTests
                 private readonly DriverLock _driver = new();
                 private readonly Qmp _qmp = new();
 
-                void Pause() => _qmp.StopAsync().Wait();
+                void Pause() => {|#2:_qmp.StopAsync()|}.Wait();
 
                 void Suspend()
                 {
@@ -137,7 +137,7 @@ public class Tsl1004RequiresUnlockedTests
                 }
             }
             """,
-            VerifyCS.Diagnostic("TSL1004").WithLocation(0).WithLocation(1)
+            VerifyCS.Diagnostic("TSL1004").WithLocation(0).WithLocation(1).WithLocation(2)
                 .WithArguments("Pause → StopAsync", "DriverLock '_driver'"));
     }
 
@@ -247,7 +247,7 @@ public class Tsl1004RequiresUnlockedTests
             {
                 private readonly Qmp _qmp = new();
 
-                Task ReconnectAsync() => _qmp.ReopenAsync();
+                Task ReconnectAsync() => {|#2:_qmp.ReopenAsync()|};
 
                 async Task RunAsync(QmpLock slow)
                 {
@@ -256,7 +256,7 @@ public class Tsl1004RequiresUnlockedTests
                 }
             }
             """,
-            VerifyCS.Diagnostic("TSL1004").WithLocation(0).WithLocation(1)
+            VerifyCS.Diagnostic("TSL1004").WithLocation(0).WithLocation(1).WithLocation(2)
                 .WithArguments("ReconnectAsync → ReopenAsync", "QmpLock 'slow'"));
     }
 
@@ -357,7 +357,7 @@ public class Tsl1004RequiresUnlockedTests
 
                 async Task OuterAsync() => await MiddleAsync();
 
-                Task MiddleAsync() => _qmp.StopAsync();
+                Task MiddleAsync() => {|#2:_qmp.StopAsync()|};
 
                 async Task RefreshAsync()
                 {
@@ -373,7 +373,7 @@ public class Tsl1004RequiresUnlockedTests
                 }
             }
             """,
-            VerifyCS.Diagnostic("TSL1004").WithLocation(0).WithLocation(1)
+            VerifyCS.Diagnostic("TSL1004").WithLocation(0).WithLocation(1).WithLocation(2)
                 .WithArguments("OuterAsync → MiddleAsync → StopAsync", "DomainLock '_vm1'"));
     }
 
@@ -399,11 +399,11 @@ public class Tsl1004RequiresUnlockedTests
                     using var config = {|#1:json.Lock()|};
                     return {|#0:Stop()|};
 
-                    Task Stop() => _qmp.StopAsync();
+                    Task Stop() => {|#2:_qmp.StopAsync()|};
                 }
             }
             """,
-            VerifyCS.Diagnostic("TSL1004").WithLocation(0).WithLocation(1)
+            VerifyCS.Diagnostic("TSL1004").WithLocation(0).WithLocation(1).WithLocation(2)
                 .WithArguments("Stop → StopAsync", "JsonLock 'json'"));
     }
 

@@ -99,7 +99,7 @@ internal sealed class CallPaths
         foreach (SummaryTake take in call.Summary.Takes)
         {
             LockPath? path = Rebase(take.Path, call);
-            takes.Add(new SummaryTake(take.Kind, path, LockName.For(take.Kind, path, take.Name), take.Chain.Insert(0, call.Callee)));
+            takes.Add(new SummaryTake(take.Kind, path, LockName.For(take.Kind, path, take.Name), take.Chain.Through(call.Callee)));
         }
 
         return takes.MoveToImmutable();

@@ -17,12 +17,12 @@ internal sealed record SummaryRelease(int? HandleParameter, LockKind? Kind, Lock
 /// <summary>A lock a method takes at some point (and may release again), in the method's own terms.</summary>
 /// <param name="Name">How the method names it, for when <paramref name="Path"/> cannot be rebased.</param>
 /// <param name="Chain">The calls inside the method that lead to the acquisition, outermost first (empty: the method itself).</param>
-internal sealed record SummaryTake(LockKind Kind, LockPath? Path, LockName Name, ImmutableArray<ISymbol> Chain);
+internal sealed record SummaryTake(LockKind Kind, LockPath? Path, LockName Name, CallChain Chain);
 
 /// <summary>One <c>[RequiresUnlocked]</c> requirement a method inherits from a call it makes.</summary>
 /// <param name="Kind">The forbidden lock type; null for every short lock.</param>
 /// <param name="Chain">The calls that lead to the <c>[RequiresUnlocked]</c> member, outermost first.</param>
-internal sealed record UnlockRequirement(LockKind? Kind, ImmutableArray<ISymbol> Chain)
+internal sealed record UnlockRequirement(LockKind? Kind, CallChain Chain)
 {
     public bool Forbids(LockKind held) => Kind is null
         ? !held.IsSlow
@@ -41,13 +41,13 @@ internal sealed record MethodSummary(
     ImmutableArray<SummaryAcquire> Acquires,
     ImmutableArray<SummaryRelease> Releases,
     ImmutableArray<SummaryTake> Takes,
-    ImmutableArray<ISymbol> BlockingChain,
+    CallChain BlockingChain,
     ImmutableArray<UnlockRequirement> UnlockRequirements,
     ImmutableArray<RequiredLock> RequiredLocks)
 {
     public static readonly MethodSummary Empty = new MethodSummary(
         ImmutableArray<SummaryAcquire>.Empty, ImmutableArray<SummaryRelease>.Empty, ImmutableArray<SummaryTake>.Empty,
-        ImmutableArray<ISymbol>.Empty, ImmutableArray<UnlockRequirement>.Empty, ImmutableArray<RequiredLock>.Empty);
+        CallChain.None, ImmutableArray<UnlockRequirement>.Empty, ImmutableArray<RequiredLock>.Empty);
 
     public bool IsBlocking => !BlockingChain.IsEmpty;
 

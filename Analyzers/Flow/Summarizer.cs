@@ -32,14 +32,14 @@ internal static class Summarizer
         var releases = ImmutableArray.CreateBuilder<SummaryRelease>();
         var takes = ImmutableArray.CreateBuilder<SummaryTake>();
         var requirements = ImmutableArray.CreateBuilder<UnlockRequirement>();
-        ImmutableArray<ISymbol> blockingChain = ImmutableArray<ISymbol>.Empty;
+        CallChain blockingChain = CallChain.None;
 
         foreach (LockEvent lockEvent in analysis.Events)
         {
             switch (lockEvent.Kind)
             {
                 case LockEventKind.Acquire when lockEvent.Acquired is { Kind: { } kind } acquired && !acquired.ViaSummary:
-                    takes.Add(new SummaryTake(kind, Portable(analysis, acquired.Path), acquired.Name, ImmutableArray<ISymbol>.Empty));
+                    takes.Add(new SummaryTake(kind, Portable(analysis, acquired.Path), acquired.Name, CallChain.Here(acquired.Location)));
                     break;
 
                 case LockEventKind.Release:
@@ -65,17 +65,17 @@ internal static class Summarizer
                     {
                         if (lockEvent.Contract.IsBlocking)
                         {
-                            blockingChain = ImmutableArray.Create(callee);
+                            blockingChain = CallChain.Direct(callee, lockEvent.Operation.Syntax.GetLocation());
                         }
-                        else if (lockEvent.Summary is { IsBlocking: true } blocking && !RunsThroughThis(analysis, blocking.BlockingChain.Insert(0, callee)))
+                        else if (lockEvent.Summary is { IsBlocking: true } blocking && !RunsThroughThis(analysis, blocking.BlockingChain.Through(callee)))
                         {
-                            blockingChain = blocking.BlockingChain.Insert(0, callee);
+                            blockingChain = blocking.BlockingChain.Through(callee);
                         }
                     }
 
                     if (lockEvent.Contract.RequiresUnlocked)
                     {
-                        ImmutableArray<ISymbol> chain = ImmutableArray.Create(callee);
+                        CallChain chain = CallChain.Direct(callee, lockEvent.Operation.Syntax.GetLocation());
                         if (lockEvent.Contract.RequiresUnlockedKinds.IsEmpty)
                         {
                             requirements.Add(new UnlockRequirement(null, chain));
@@ -91,12 +91,12 @@ internal static class Summarizer
                     {
                         foreach (UnlockRequirement requirement in inner.UnlockRequirements)
                         {
-                            if (RunsThroughThis(analysis, requirement.Chain.Insert(0, callee)))
+                            if (RunsThroughThis(analysis, requirement.Chain.Through(callee)))
                             {
                                 continue;
                             }
 
-                            requirements.Add(new UnlockRequirement(requirement.Kind, requirement.Chain.Insert(0, callee)));
+                            requirements.Add(new UnlockRequirement(requirement.Kind, requirement.Chain.Through(callee)));
                         }
 
                         foreach (SummaryTake take in lockEvent.TakenThrough)
@@ -169,10 +169,10 @@ internal static class Summarizer
     /// A chain that comes back through this method (recursion) adds nothing: what it reaches, the
     /// method reaches without the detour. Dropping it lets a recursive cycle's summaries settle.
     /// </summary>
-    private static bool RunsThroughThis(MethodAnalysis analysis, ImmutableArray<ISymbol> chain)
+    private static bool RunsThroughThis(MethodAnalysis analysis, CallChain chain)
     {
         ISymbol self = analysis.Method.OriginalDefinition;
-        foreach (ISymbol call in chain)
+        foreach (ISymbol call in chain.Calls)
         {
             if (SymbolEqualityComparer.Default.Equals(call.OriginalDefinition, self))
             {

@@ -13,17 +13,14 @@ internal static class SummaryEquality
             && SameItems(a.Releases, b.Releases, (x, y) => x.HandleParameter == y.HandleParameter && SameKind(x.Kind, y.Kind)
                 && Equals(x.Path, y.Path) && x.ThroughLock == y.ThroughLock)
             && SameItems(a.Takes, b.Takes, (x, y) => SameKind(x.Kind, y.Kind) && Equals(x.Path, y.Path) && Equals(x.Name, y.Name)
-                && SameSymbols(x.Chain, y.Chain))
-            && SameSymbols(a.BlockingChain, b.BlockingChain)
-            && SameItems(a.UnlockRequirements, b.UnlockRequirements, (x, y) => SameKind(x.Kind, y.Kind) && SameSymbols(x.Chain, y.Chain))
+                && x.Chain.SameAs(y.Chain))
+            && a.BlockingChain.SameAs(b.BlockingChain)
+            && SameItems(a.UnlockRequirements, b.UnlockRequirements, (x, y) => SameKind(x.Kind, y.Kind) && x.Chain.SameAs(y.Chain))
             && SameItems(a.RequiredLocks, b.RequiredLocks, (x, y) => SameKind(x.Kind, y.Kind) && Equals(x.Path, y.Path)
                 && Equals(x.Name, y.Name)));
 
     private static bool SameKind(LockKind? x, LockKind? y) =>
         x is null ? y is null : y is not null && SymbolEqualityComparer.Default.Equals(x.Type, y.Type);
-
-    private static bool SameSymbols(ImmutableArray<ISymbol> x, ImmutableArray<ISymbol> y) =>
-        SameItems(x, y, (a, b) => SymbolEqualityComparer.Default.Equals(a, b));
 
     private static bool SameItems<T>(ImmutableArray<T> x, ImmutableArray<T> y, System.Func<T, T, bool> same)
     {

@@ -10,13 +10,16 @@ namespace Toolstack.Analyzers.Rules;
 /// acquisition (a lock not released on some path).
 /// </summary>
 /// <param name="Location">Where it is reported.</param>
-/// <param name="Related">The other end: where the lock was taken, the way out, the call that may throw.</param>
+/// <param name="Related">
+/// The other end: where the lock was taken, the way out, the call that may throw; then, for a
+/// mistake reached through calls, the chain's last hop.
+/// </param>
 internal sealed record Finding(
     DiagnosticDescriptor Rule,
     IOperation? Operation,
     Acquisition? Acquisition,
     Location Location,
-    Location? Related,
+    ImmutableArray<Location> Related,
     object[] Arguments)
 {
     /// <summary>What the rule's code fix needs (<see cref="FixProperties"/>).</summary>
@@ -24,7 +27,6 @@ internal sealed record Finding(
 
     public Diagnostic ToDiagnostic()
     {
-        Location[]? additional = Related is null || Related == Location.None ? null : new[] { Related };
-        return Diagnostic.Create(Rule, Location, additional, Properties, Arguments);
+        return Diagnostic.Create(Rule, Location, Related, Properties, Arguments);
     }
 }

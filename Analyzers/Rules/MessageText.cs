@@ -42,8 +42,8 @@ internal static class MessageText
     /// <summary><c>Refresh → Wait → Thread.Sleep</c>: the calls that lead from one to the next, outermost first.</summary>
     public static string Chain(IEnumerable<ISymbol> calls) => string.Join(Arrow, calls.Select(CallName));
 
-    /// <summary>The call, followed by the chain inside it (if any).</summary>
-    public static string Chain(ISymbol call, IEnumerable<ISymbol> inside) => Chain(new[] { call }.Concat(inside));
+    /// <summary>The call, followed by the chain inside it.</summary>
+    public static string Chain(ISymbol call, CallChain inside) => Chain(inside.Through(call).Calls);
 
     private static string Quote(string kind, string name) => $"{kind} '{name}'";
 

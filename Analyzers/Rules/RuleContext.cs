@@ -25,6 +25,10 @@ internal sealed class RuleContext
 
     public IReadOnlyList<Finding> Findings => _findings;
 
+    /// <summary>The additional locations of a diagnostic, in order, leaving out those not known.</summary>
+    public static ImmutableArray<Location> Related(params Location?[] locations) =>
+        locations.OfType<Location>().Where(location => location != Location.None).ToImmutableArray();
+
     /// <summary>The analysis's events of one kind, in order.</summary>
     public IEnumerable<LockEvent> EventsOf(LockEventKind kind) => Analysis.Events.Where(lockEvent => lockEvent.Kind == kind);
 
@@ -59,10 +63,10 @@ internal sealed class RuleContext
     }
 
     /// <summary>A finding at <paramref name="operation"/>.</summary>
-    public void Report(DiagnosticDescriptor descriptor, IOperation operation, Location? related, params object[] arguments) =>
+    public void Report(DiagnosticDescriptor descriptor, IOperation operation, ImmutableArray<Location> related, params object[] arguments) =>
         Report(descriptor, operation, related, ImmutableDictionary<string, string?>.Empty, arguments);
 
-    public void Report(DiagnosticDescriptor descriptor, IOperation operation, Location? related,
+    public void Report(DiagnosticDescriptor descriptor, IOperation operation, ImmutableArray<Location> related,
         ImmutableDictionary<string, string?> properties, params object[] arguments) =>
         _findings.Add(new Finding(descriptor, operation, null, operation.Syntax.GetLocation(), related, arguments)
         {
@@ -70,10 +74,10 @@ internal sealed class RuleContext
         });
 
     /// <summary>A finding at <paramref name="acquisition"/>.</summary>
-    public void Report(DiagnosticDescriptor descriptor, Acquisition acquisition, Location? related, params object[] arguments) =>
+    public void Report(DiagnosticDescriptor descriptor, Acquisition acquisition, ImmutableArray<Location> related, params object[] arguments) =>
         Report(descriptor, acquisition, related, ImmutableDictionary<string, string?>.Empty, arguments);
 
-    public void Report(DiagnosticDescriptor descriptor, Acquisition acquisition, Location? related,
+    public void Report(DiagnosticDescriptor descriptor, Acquisition acquisition, ImmutableArray<Location> related,
         ImmutableDictionary<string, string?> properties, params object[] arguments) =>
         _findings.Add(new Finding(descriptor, null, acquisition, acquisition.Location, related, arguments)
         {

@@ -1,3 +1,4 @@
+using Microsoft.CodeAnalysis;
 using Toolstack.Analyzers.Flow;
 using Toolstack.Analyzers.Model;
 
@@ -12,7 +13,7 @@ internal static class Tsl1001LockOrder
         {
             if (lockEvent.Kind == LockEventKind.Acquire && lockEvent.Acquired is { Kind: { } kind } acquired)
             {
-                Check(context, lockEvent, kind, acquired.Path, MessageText.Describe(acquired.Name));
+                Check(context, lockEvent, kind, acquired.Path, MessageText.Describe(acquired.Name), lastHop: null);
             }
             else if (lockEvent.Kind == LockEventKind.Call)
             {
@@ -20,17 +21,18 @@ internal static class Tsl1001LockOrder
                 foreach (SummaryTake take in lockEvent.TakenThrough)
                 {
                     Check(context, lockEvent, take.Kind, take.Path,
-                        $"{MessageText.Describe(take.Name)} through '{MessageText.Chain(take.Chain)}'");
+                        $"{MessageText.Describe(take.Name)} through '{MessageText.Chain(take.Chain.Calls)}'", take.Chain.LastHop);
                 }
             }
         }
     }
 
-    private static void Check(RuleContext context, LockEvent lockEvent, LockKind taking, LockPath? path, string display)
+    private static void Check(RuleContext context, LockEvent lockEvent, LockKind taking, LockPath? path, string display,
+        Location? lastHop)
     {
         if (RuleContext.InnermostHeld(lockEvent, held => held.Level >= taking.Level) is { } outer)
         {
-            context.Report(Descriptors.LockOrder, lockEvent.Operation, outer.Location,
+            context.Report(Descriptors.LockOrder, lockEvent.Operation, RuleContext.Related(outer.Location, lastHop),
                 FixData.OutOfOrder(outer, lockEvent, taking.Level),
                 display, MessageText.Describe(outer.Name), Reason(taking, path, outer));
         }

@@ -15,14 +15,13 @@ internal static class Tsl1002BlockingUnderLock
                 && call.Held.FirstOrDefault(held => held.OnEveryPath && held.Acquisition.Kind is { ForbidsBlocking: true })
                     is { Acquisition: { } forbidding })
             {
-                context.Report(Descriptors.BlockingUnderLock, call.Operation, forbidding.Location,
+                // The callee blocks itself, or a call inside it does: then the chain's last hop is shown too.
+                CallChain? inside = call.Contract.IsBlocking ? null : call.Summary?.BlockingChain;
+                context.Report(Descriptors.BlockingUnderLock, call.Operation, RuleContext.Related(forbidding.Location, inside?.LastHop),
                     FixData.AroundCall(forbidding, call),
-                    Chain(call), MessageText.Describe(forbidding.Name));
+                    inside is null ? MessageText.CallName(call.Callee!) : MessageText.Chain(call.Callee!, inside),
+                    MessageText.Describe(forbidding.Name));
             }
         }
     }
-
-    private static string Chain(LockEvent call) => call.Contract.IsBlocking || call.Summary is null
-        ? MessageText.CallName(call.Callee!)
-        : MessageText.Chain(call.Callee!, call.Summary.BlockingChain);
 }

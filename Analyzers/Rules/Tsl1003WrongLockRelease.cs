@@ -16,7 +16,7 @@ internal static class Tsl1003WrongLockRelease
                     && !target.Acquisition.MayBe(releaser, release.ReleaserPath)))
             {
                 Acquisition issuer = release.Targets[0].Acquisition;
-                context.Report(Descriptors.WrongLockRelease, release.Operation, issuer.Location, FixData.About(issuer),
+                context.Report(Descriptors.WrongLockRelease, release.Operation, RuleContext.Related(issuer.Location), FixData.About(issuer),
                     MessageText.Describe(issuer.Name), MessageText.Describe(release.ReleaserName!));
             }
         }

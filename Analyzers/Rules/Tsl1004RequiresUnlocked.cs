@@ -12,13 +12,13 @@ internal static class Tsl1004RequiresUnlocked
             if (RuleContext.InnermostHeld(call, kind => call.Contract.Forbids(kind) || call.Summary?.Forbids(kind) == true)
                 is { Kind: { } kind } forbidden)
             {
-                // The attribute on the callee itself, or the call inside it that requires no lock.
-                string chain = call.Contract.Forbids(kind) || call.Summary?.RequirementForbidding(kind) is not { } inherited
-                    ? MessageText.CallName(call.Callee!)
-                    : MessageText.Chain(call.Callee!, inherited.Chain);
-                context.Report(Descriptors.RequiresUnlocked, call.Operation, forbidden.Location,
+                // The attribute on the callee itself, or the call inside it that requires no lock: then
+                // the chain's last hop is shown too.
+                CallChain? inside = call.Contract.Forbids(kind) ? null : call.Summary?.RequirementForbidding(kind)?.Chain;
+                context.Report(Descriptors.RequiresUnlocked, call.Operation, RuleContext.Related(forbidden.Location, inside?.LastHop),
                     FixData.AroundCall(forbidden, call),
-                    chain, MessageText.Describe(forbidden.Name));
+                    inside is null ? MessageText.CallName(call.Callee!) : MessageText.Chain(call.Callee!, inside),
+                    MessageText.Describe(forbidden.Name));
             }
         }
     }

@@ -15,7 +15,7 @@ internal static class Tsl1005LeakedLock
             if (context.Analysis.Exits.FirstOrDefault(exit => exit.IsNormal && exit.State.MayBeOwned(acquisition.Index))
                 is { } exit)
             {
-                context.Report(Descriptors.LeakedLock, acquisition, exit.Location, FixData.About(acquisition),
+                context.Report(Descriptors.LeakedLock, acquisition, RuleContext.Related(exit.Location), FixData.About(acquisition),
                     MessageText.Describe(acquisition.Name), MethodName(context.Analysis.Method), Describe(exit));
             }
         }

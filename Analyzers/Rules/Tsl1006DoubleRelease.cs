@@ -19,7 +19,7 @@ internal static class Tsl1006DoubleRelease
                 && release.Targets.All(target => target.Status == LockStatus.Released))
             {
                 Acquisition released = release.Targets[0].Acquisition;
-                context.Report(Descriptors.DoubleRelease, release.Operation, released.Location, FixData.About(released),
+                context.Report(Descriptors.DoubleRelease, release.Operation, RuleContext.Related(released.Location), FixData.About(released),
                     MessageText.Describe(released.Name));
             }
         }

@@ -23,7 +23,7 @@ internal static class Tsl1007AwaitUnderLock
             IOperation awaited = ((IAwaitOperation)awaiting.Operation).Operation;
             if (shortLock is not null && !awaited.DescendantsAndSelf().Any(releases.Contains))
             {
-                context.Report(Descriptors.AwaitUnderLock, awaiting.Operation, shortLock.Location, FixData.About(shortLock),
+                context.Report(Descriptors.AwaitUnderLock, awaiting.Operation, RuleContext.Related(shortLock.Location), FixData.About(shortLock),
                     MessageText.Describe(shortLock.Name));
             }
         }

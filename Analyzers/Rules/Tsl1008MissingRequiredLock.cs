@@ -18,7 +18,7 @@ internal static class Tsl1008MissingRequiredLock
         {
             if (call.Required.FirstOrDefault(required => !call.Holds(required)) is { } missing)
             {
-                context.Report(Descriptors.MissingRequiredLock, call.Operation, null,
+                context.Report(Descriptors.MissingRequiredLock, call.Operation, RuleContext.Related(),
                     MessageText.CallName(call.Callee!), MessageText.Describe(missing.Name));
             }
         }

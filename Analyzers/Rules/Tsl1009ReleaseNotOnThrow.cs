@@ -49,7 +49,7 @@ internal static class Tsl1009ReleaseNotOnThrow
                     && !IsInside(lockEvent.Region, protectedTries))
                 {
                     string what = lockEvent.Callee is null ? "await" : MessageText.CallName(lockEvent.Callee);
-                    context.Report(Descriptors.ReleaseNotOnThrow, acquisition, lockEvent.Operation.Syntax.GetLocation(),
+                    context.Report(Descriptors.ReleaseNotOnThrow, acquisition, RuleContext.Related(lockEvent.Operation.Syntax.GetLocation()),
                         FixData.About(acquisition),
                         MessageText.Describe(acquisition.Name), what);
                     found = true;
@@ -63,7 +63,7 @@ internal static class Tsl1009ReleaseNotOnThrow
                 if (!found && exit.IsThrow && exit.State.IsHeld(acquisition.Index)
                     && !IsInside(exit.Region, protectedTries))
                 {
-                    context.Report(Descriptors.ReleaseNotOnThrow, acquisition, exit.Location, FixData.About(acquisition),
+                    context.Report(Descriptors.ReleaseNotOnThrow, acquisition, RuleContext.Related(exit.Location), FixData.About(acquisition),
                         MessageText.Describe(acquisition.Name), "throw");
                     found = true;
                     break;
