@@ -16,14 +16,27 @@ namespace Toolstack.Analyzers.Rules;
 /// </param>
 internal sealed record Finding(
     DiagnosticDescriptor Rule,
-    IOperation? Operation,
-    Acquisition? Acquisition,
+    Finding.Subject About,
     Location Location,
     ImmutableArray<Location> Related,
     object[] Arguments)
 {
     /// <summary>What the rule's code fix needs (<see cref="FixProperties"/>).</summary>
     public ImmutableDictionary<string, string?> Properties { get; init; } = ImmutableDictionary<string, string?>.Empty;
+
+    /// <summary>What a finding is about: an operation, or an acquisition.</summary>
+    internal abstract record Subject
+    {
+        private Subject()
+        {
+        }
+
+        /// <summary>A call, release or await.</summary>
+        public sealed record Operation(IOperation Value) : Subject;
+
+        /// <summary>A lock taken in the method.</summary>
+        public sealed record Acquisition(Flow.Acquisition Value) : Subject;
+    }
 
     public Diagnostic ToDiagnostic()
     {

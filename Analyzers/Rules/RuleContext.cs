@@ -68,7 +68,7 @@ internal sealed class RuleContext
 
     public void Report(DiagnosticDescriptor descriptor, IOperation operation, ImmutableArray<Location> related,
         ImmutableDictionary<string, string?> properties, params object[] arguments) =>
-        _findings.Add(new Finding(descriptor, operation, null, operation.Syntax.GetLocation(), related, arguments)
+        _findings.Add(new Finding(descriptor, new Finding.Subject.Operation(operation), operation.Syntax.GetLocation(), related, arguments)
         {
             Properties = properties,
         });
@@ -79,7 +79,7 @@ internal sealed class RuleContext
 
     public void Report(DiagnosticDescriptor descriptor, Acquisition acquisition, ImmutableArray<Location> related,
         ImmutableDictionary<string, string?> properties, params object[] arguments) =>
-        _findings.Add(new Finding(descriptor, null, acquisition, acquisition.Location, related, arguments)
+        _findings.Add(new Finding(descriptor, new Finding.Subject.Acquisition(acquisition), acquisition.Location, related, arguments)
         {
             Properties = properties,
         });

@@ -109,15 +109,15 @@ internal static class RulePrecedence
         return false;
     }
 
-    private static bool Overlaps(Overlap overlap, Finding kept, Finding finding) => overlap switch
+    private static bool Overlaps(Overlap overlap, Finding kept, Finding finding) => (overlap, kept.About, finding.About) switch
     {
-        Overlap.SameOperation => kept.Operation is not null && kept.Operation == finding.Operation,
-        Overlap.InsideAwaited => kept.Operation is not null && finding.Operation is IAwaitOperation awaiting
-            && awaiting.Operation.DescendantsAndSelf().Contains(kept.Operation),
-        Overlap.SameStatement => finding.Operation is not null && kept.Location.SourceTree == finding.Location.SourceTree
-            && StatementSpan(finding.Operation).Contains(kept.Location.SourceSpan),
-        Overlap.AtAcquisition => kept.Operation is not null && finding.Acquisition?.Site == kept.Operation,
-        Overlap.SameAcquisition => kept.Acquisition is not null && finding.Acquisition?.Index == kept.Acquisition.Index,
+        (Overlap.SameOperation, Finding.Subject.Operation k, Finding.Subject.Operation f) => k.Value == f.Value,
+        (Overlap.InsideAwaited, Finding.Subject.Operation k, Finding.Subject.Operation { Value: IAwaitOperation awaiting }) =>
+            awaiting.Operation.DescendantsAndSelf().Contains(k.Value),
+        (Overlap.SameStatement, _, Finding.Subject.Operation f) =>
+            kept.Location.SourceTree == finding.Location.SourceTree && StatementSpan(f.Value).Contains(kept.Location.SourceSpan),
+        (Overlap.AtAcquisition, Finding.Subject.Operation k, Finding.Subject.Acquisition f) => f.Value.Site == k.Value,
+        (Overlap.SameAcquisition, Finding.Subject.Acquisition k, Finding.Subject.Acquisition f) => k.Value.Index == f.Value.Index,
         _ => false,
     };
 
