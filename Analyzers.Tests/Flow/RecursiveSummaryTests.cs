@@ -92,6 +92,38 @@ public class RecursiveSummaryTests
         }
     }
 
+    [Fact]
+    public async Task DeepCallChain_FifteenHundredHelpers_ReportsThroughTheWholeChain()
+    {
+        // Summaries are computed callees first without recursion on the thread's stack, and with no
+        // depth at which a chain is cut short.
+        const int Depth = 1500;
+        var helpers = new StringBuilder();
+        for (int i = 0; i < Depth; i++)
+        {
+            helpers.AppendLine(i + 1 < Depth ? $"    void M{i}() => M{i + 1}();" : $"    void M{i}() => Thread.Sleep(1);");
+        }
+
+        TestCompilation compilation = await TestCompilation.CreateAsync($$"""
+            using System.Threading;
+            using Toolstack.Runtime;
+
+            class Deep
+            {
+                private readonly DriverLock _driver = new();
+
+                void Run() { using (_driver.Lock()) { M0(); } }
+
+            {{helpers}}
+            }
+            """);
+
+        Diagnostic only = Assert.Single(await compilation.AnalyzeAsync());
+        Assert.Equal("TSL1002", only.Id);
+        Assert.StartsWith("'M0 → M1 → M2", only.GetMessage(), StringComparison.Ordinal);
+        Assert.Contains($"M{Depth - 1} → Thread.Sleep'", only.GetMessage(), StringComparison.Ordinal);
+    }
+
     private static string[] Describe(ImmutableArray<Diagnostic> diagnostics) => diagnostics
         .Select(d => $"{d.Id} {Enclosing(d)}: {d.GetMessage()}")
         .OrderBy(text => text, StringComparer.Ordinal)

@@ -147,7 +147,10 @@ internal sealed class RecursiveSummaries
         }
     }
 
-    /// <summary>Tarjan's strongly connected components of the pending call graph, callees first.</summary>
+    /// <summary>
+    /// Tarjan's strongly connected components of the pending call graph, callees first. Iterative:
+    /// call chains in generated code can be deeper than a thread's stack.
+    /// </summary>
     private sealed class Components
     {
         private readonly RecursiveSummaries _owner;
@@ -164,43 +167,65 @@ internal sealed class RecursiveSummaries
 
         public List<List<IMethodSymbol>> From(IMethodSymbol root)
         {
-            Visit(root);
+            // Each frame: a method, and the callees still to look at.
+            var frames = new Stack<(IMethodSymbol Method, IEnumerator<IMethodSymbol> Callees)>();
+            Enter(root, frames);
+            while (frames.Count > 0)
+            {
+                (IMethodSymbol method, IEnumerator<IMethodSymbol> callees) = frames.Peek();
+                if (callees.MoveNext())
+                {
+                    IMethodSymbol callee = callees.Current;
+                    if (!_index.ContainsKey(callee))
+                    {
+                        Enter(callee, frames);
+                    }
+                    else if (_onStack.Contains(callee))
+                    {
+                        _lowLink[method] = System.Math.Min(_lowLink[method], _index[callee]);
+                    }
+
+                    continue;
+                }
+
+                frames.Pop();
+                callees.Dispose();
+                if (frames.Count > 0)
+                {
+                    IMethodSymbol caller = frames.Peek().Method;
+                    _lowLink[caller] = System.Math.Min(_lowLink[caller], _lowLink[method]);
+                }
+
+                if (_lowLink[method] == _index[method])
+                {
+                    _found.Add(PopComponent(method));
+                }
+            }
+
             return _found;
         }
 
-        private void Visit(IMethodSymbol method)
+        private void Enter(IMethodSymbol method, Stack<(IMethodSymbol, IEnumerator<IMethodSymbol>)> frames)
         {
             _index[method] = _lowLink[method] = _index.Count;
             _stack.Push(method);
             _onStack.Add(method);
+            frames.Push((method, _owner.PendingCallees(method).GetEnumerator()));
+        }
 
-            foreach (IMethodSymbol callee in _owner.PendingCallees(method))
+        private List<IMethodSymbol> PopComponent(IMethodSymbol root)
+        {
+            var component = new List<IMethodSymbol>();
+            IMethodSymbol member;
+            do
             {
-                if (!_index.ContainsKey(callee))
-                {
-                    Visit(callee);
-                    _lowLink[method] = System.Math.Min(_lowLink[method], _lowLink[callee]);
-                }
-                else if (_onStack.Contains(callee))
-                {
-                    _lowLink[method] = System.Math.Min(_lowLink[method], _index[callee]);
-                }
+                member = _stack.Pop();
+                _onStack.Remove(member);
+                component.Add(member);
             }
+            while (!SymbolEqualityComparer.Default.Equals(member, root));
 
-            if (_lowLink[method] == _index[method])
-            {
-                var component = new List<IMethodSymbol>();
-                IMethodSymbol member;
-                do
-                {
-                    member = _stack.Pop();
-                    _onStack.Remove(member);
-                    component.Add(member);
-                }
-                while (!SymbolEqualityComparer.Default.Equals(member, method));
-
-                _found.Add(component);
-            }
+            return component;
         }
     }
 }
