@@ -67,6 +67,18 @@ public class FixPropertiesTests
                 return 0;
             }
 
+            async Task SlowUnderJson(JsonLock json, QmpLock qmp)
+            {
+                using var config = json.Lock();
+                await using LockHandle slow = await qmp.LockAsync();
+            }
+
+            async Task TwoSlowLocks(QmpLock first, QmpLock second)
+            {
+                await using LockHandle a = await first.LockAsync();
+                await using LockHandle b = await second.LockAsync();
+            }
+
             void Twice()
             {
                 LockHandle vm = _vm.Lock();
@@ -120,6 +132,26 @@ public class FixPropertiesTests
         Assert.Equal(FixProperties.SiteKinds.UsingDeclaration, properties[FixProperties.TakenSite]);
         Assert.Equal("driver", properties[FixProperties.TakenHandle]);
         Assert.Equal("200", properties[FixProperties.TakenLevel]);
+    }
+
+    [Fact]
+    public async Task OutOfOrderUnderBlockingAcquisition_HeldLockBlocksAndIsNotAwaited()
+    {
+        ImmutableDictionary<string, string?> properties = await PropertiesAsync("TSL1001", "SlowUnderJson");
+        Assert.Equal("Toolstack.Runtime.JsonLock", properties[FixProperties.LockType]);
+        Assert.Equal("true", properties[FixProperties.LockBlocks]);
+        Assert.Equal("false", properties[FixProperties.LockAwaited]);
+        Assert.Equal(FixProperties.SiteKinds.UsingDeclaration, properties[FixProperties.TakenSite]);
+        Assert.Equal("slow", properties[FixProperties.TakenHandle]);
+    }
+
+    [Fact]
+    public async Task TwoSlowLocksNested_HeldLockIsAwaited()
+    {
+        ImmutableDictionary<string, string?> properties = await PropertiesAsync("TSL1001", "TwoSlowLocks");
+        Assert.Equal("a", properties[FixProperties.LockHandle]);
+        Assert.Equal("false", properties[FixProperties.LockBlocks]);
+        Assert.Equal("true", properties[FixProperties.LockAwaited]);
     }
 
     [Fact]

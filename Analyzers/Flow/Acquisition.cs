@@ -26,6 +26,7 @@ internal enum AcquisitionOrigin
 /// <param name="Parameter">The handle parameter, for <see cref="AcquisitionOrigin.Parameter"/>.</param>
 /// <param name="ViaSummary">Acquired by a call into a method of this compilation whose body takes the lock.</param>
 /// <param name="HasHandle">The acquiring call hands the caller a handle for it.</param>
+/// <param name="Blocks">The acquiring call may block (<c>[Blocking]</c>, or a helper that reaches a wait).</param>
 internal sealed record Acquisition(
     int Index,
     AcquisitionOrigin Origin,
@@ -36,7 +37,8 @@ internal sealed record Acquisition(
     Location Location,
     IParameterSymbol? Parameter = null,
     bool ViaSummary = false,
-    bool HasHandle = false)
+    bool HasHandle = false,
+    bool Blocks = false)
 {
     public bool IsFromCall => Origin == AcquisitionOrigin.Call;
 

@@ -88,7 +88,8 @@ internal sealed class CallEffects
             Acquisition acquisition = !returnsHandle && _acquisitions.ReleasedEarlier(kind, path, point.State) is { } retaken
                 ? Take(call, retaken, point)
                 : Take(call, _acquisitions.AtSite(call.Operation, effect, kind, path,
-                    CallPaths.NameTarget(acquire.Target, kind, path, call), viaSummary: false, returnsHandle), point);
+                    CallPaths.NameTarget(acquire.Target, kind, path, call), viaSummary: false, returnsHandle,
+                    blocks: call.Contract.IsBlocking), point);
             if (returnsHandle)
             {
                 result = HandleValue.Of(acquisition.Index);
@@ -112,7 +113,7 @@ internal sealed class CallEffects
             LockPath? path = _paths.Rebase(acquire.Path, call);
             Acquisition acquisition = Take(call, _acquisitions.AtSite(call.Operation, effect, acquire.Kind, path,
                 LockName.For(acquire.Kind, path, new LockName.OfHelper(acquire.Kind, call.Callee)),
-                viaSummary: true, acquire.ReturnsHandle), point);
+                viaSummary: true, acquire.ReturnsHandle, blocks: call.Summary.IsBlocking), point);
             if (acquire.ReturnsHandle)
             {
                 result = HandleValue.Of(acquisition.Index);

@@ -34,9 +34,11 @@ internal static class FixData
                 properties[FixProperties.LockReceiver] = receiver.Syntax.ToString();
             }
 
-            (string? siteKind, string? handle) = Shape(site.Syntax);
+            (string? siteKind, string? handle, bool awaited) = Shape(site.Syntax);
             Add(properties, FixProperties.LockSite, siteKind);
             Add(properties, FixProperties.LockHandle, handle);
+            properties[FixProperties.LockBlocks] = acquisition.Blocks ? "true" : "false";
+            properties[FixProperties.LockAwaited] = awaited ? "true" : "false";
         }
 
         return properties.ToImmutable();
@@ -45,7 +47,7 @@ internal static class FixData
     /// <summary>TSL1001: the held lock, and the out-of-order acquisition at <paramref name="taking"/>.</summary>
     public static ImmutableDictionary<string, string?> OutOfOrder(Acquisition held, LockEvent taking, int takingLevel)
     {
-        (string? siteKind, string? handle) = Shape(taking.Operation.Syntax);
+        (string? siteKind, string? handle, bool _) = Shape(taking.Operation.Syntax);
         ImmutableDictionary<string, string?> properties = About(held)
             .SetItem(FixProperties.TakenLevel, takingLevel.ToString(CultureInfo.InvariantCulture))
             .SetItem(FixProperties.HeldLocks, HeldLocks(taking));
@@ -81,10 +83,19 @@ internal static class FixData
         _ => null,
     };
 
-    /// <summary>The statement shape the acquiring call at <paramref name="call"/> sits in, and its handle local.</summary>
-    private static (string? Kind, string? Handle) Shape(SyntaxNode call)
+    /// <summary>The statement shape the acquiring call at <paramref name="call"/> sits in, its handle local, and whether it awaits.</summary>
+    private static (string? Kind, string? Handle, bool Awaited) Shape(SyntaxNode call)
     {
         SyntaxNode value = ValueOf(call);
+        bool awaited = call.Ancestors().TakeWhile(node => node != value.Parent).OfType<AwaitExpressionSyntax>().Any()
+            || value.Ancestors().Any(node => node is LocalDeclarationStatementSyntax { AwaitKeyword.RawKind: (int)SyntaxKind.AwaitKeyword }
+                or UsingStatementSyntax { AwaitKeyword.RawKind: (int)SyntaxKind.AwaitKeyword });
+        (string? Kind, string? Handle) shape = ShapeOf(value);
+        return (shape.Kind, shape.Handle, awaited);
+    }
+
+    private static (string? Kind, string? Handle) ShapeOf(SyntaxNode value)
+    {
         switch (value.Parent)
         {
             case EqualsValueClauseSyntax { Parent: VariableDeclaratorSyntax declarator }

@@ -32,6 +32,12 @@ internal static class FixProperties
     /// <summary>The lock's level in the hierarchy (invariant-culture integer; smaller is outer).</summary>
     public const string LockLevel = "LockLevel";
 
+    /// <summary><c>"true"</c> when the lock's acquiring call may block (<c>[Blocking]</c>, or a helper that reaches a wait).</summary>
+    public const string LockBlocks = "LockBlocks";
+
+    /// <summary><c>"true"</c> when taking the lock awaits (an awaited acquisition, or <c>await using</c>).</summary>
+    public const string LockAwaited = "LockAwaited";
+
     /// <summary>TSL1001: how the out-of-order acquisition (the reported call) keeps its handle; values as <see cref="LockSite"/>.</summary>
     public const string TakenSite = "TakenSite";
 
