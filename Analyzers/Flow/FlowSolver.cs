@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Threading;
+using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.FlowAnalysis;
 
 namespace Toolstack.Analyzers.Flow;
@@ -105,7 +106,7 @@ internal sealed class FlowSolver<TState, TSink>
 
         // An exception thrown by an operation reaches the catch handlers with the state before it.
         bool catches = HasCatchAbove(block, range);
-        foreach (Microsoft.CodeAnalysis.IOperation operation in block.Operations)
+        foreach (IOperation operation in block.Operations)
         {
             if (catches)
             {
