@@ -14,25 +14,25 @@ internal static class Descriptors
     public static readonly DiagnosticDescriptor LockOrder = Create(
         "TSL1001",
         "Lock acquired out of hierarchy order",
-        "Acquiring {0} while {1} is held (taken at line {2}) violates the lock hierarchy: {3}",
+        "Acquiring {0} while {1} is held violates the lock hierarchy: {2}",
         "A lock may be taken only while every held lock is strictly outer to it in the hierarchy declared by [LockLevel]; two locks of one level, or the same lock twice, may not be nested.");
 
     public static readonly DiagnosticDescriptor BlockingUnderLock = Create(
         "TSL1002",
         "Blocking while holding a lock that forbids it",
-        "'{0}' may sleep while {1} is held (taken at line {2})",
+        "'{0}' may sleep while {1} is held",
         "Nothing that sleeps or waits may run while a lock declared with ForbidsBlocking (the driver lock) is held: one stuck domain would stall every API call.");
 
     public static readonly DiagnosticDescriptor WrongLockRelease = Create(
         "TSL1003",
         "Lock released through another lock",
-        "The handle of {0} (taken at line {1}) is released through {2}",
+        "The handle of {0} is released through {1}",
         "A handle must be released through the lock that issued it; releasing it through another lock type or instance leaves the real lock held.");
 
     public static readonly DiagnosticDescriptor RequiresUnlocked = Create(
         "TSL1004",
         "Call requiring no lock made with a lock held",
-        "'{0}' must not be called while {1} is held (taken at line {2})",
+        "'{0}' must not be called while {1} is held",
         "Members marked [RequiresUnlocked], every QMP call among them, may wait on QEMU for seconds: no short lock may be held across them.");
 
     public static readonly DiagnosticDescriptor LeakedLock = Create(
@@ -44,13 +44,13 @@ internal static class Descriptors
     public static readonly DiagnosticDescriptor DoubleRelease = Create(
         "TSL1006",
         "Lock released twice or when not held",
-        "{0} (taken at line {1}) is released here although it is no longer held",
+        "{0} is released here although it is no longer held",
         "A handle is released exactly once; a second release is a bug the runtime answers with LockNotHeldException.");
 
     public static readonly DiagnosticDescriptor AwaitUnderLock = Create(
         "TSL1007",
         "Await while holding a short lock",
-        "'await' while {0} is held (taken at line {1})",
+        "'await' while {0} is held",
         "A short lock may not be held across 'await': the continuation may run much later, on another thread, while every other caller waits.");
 
     public static readonly DiagnosticDescriptor MissingRequiredLock = Create(
@@ -62,7 +62,7 @@ internal static class Descriptors
     public static readonly DiagnosticDescriptor ReleaseNotOnThrow = Create(
         "TSL1009",
         "Lock released on the normal path only",
-        "{0} is released only on the normal path: '{1}' at line {2} may throw and leave it held; use 'using' or try/finally",
+        "{0} is released only on the normal path: '{1}' may throw and leave it held; use 'using' or try/finally",
         "A release that is not in a finally block is skipped when anything between the acquisition and the release throws.");
 
     public static ImmutableArray<DiagnosticDescriptor> All { get; } = ImmutableArray.Create(

@@ -75,19 +75,7 @@ public sealed class LockAnalyzer : DiagnosticAnalyzer
     private static void AnalyzeGraph(IMethodSymbol method, ControlFlowGraph graph, LockAnalysisContext analysis,
         OperationBlockAnalysisContext context)
     {
-        MethodAnalysis result = analysis.Analyze(method, graph);
-        var rules = new RuleContext(result, context.ReportDiagnostic);
-
-        // Order matters: a mistake reported by an earlier rule is not reported again by a later one.
-        Tsl1001LockOrder.Check(rules);
-        Tsl1004RequiresUnlocked.Check(rules);
-        Tsl1002BlockingUnderLock.Check(rules);
-        Tsl1003WrongLockRelease.Check(rules);
-        Tsl1006DoubleRelease.Check(rules);
-        Tsl1007AwaitUnderLock.Check(rules);
-        Tsl1008MissingRequiredLock.Check(rules);
-        Tsl1005LeakedLock.Check(rules);
-        Tsl1009ReleaseNotOnThrow.Check(rules);
+        LockRules.Check(analysis.Analyze(method, graph), context.ReportDiagnostic);
 
         foreach (IMethodSymbol localFunction in graph.LocalFunctions)
         {

@@ -631,7 +631,7 @@ public class Tsl1001ReorderFixTests
 
                 void Touch()
                 {
-                    using var driver = _driver.Lock();
+                    using var driver = {|#2:_driver.Lock()|};
                     _touches++;
                 }
 
@@ -642,7 +642,7 @@ public class Tsl1001ReorderFixTests
                 }
             }
             """;
-        await VerifyCS.VerifyCodeFixAsync(source, Tsl1001(0, 1), source);
+        await VerifyCS.VerifyCodeFixAsync(source, Tsl1001(0, 1).WithLocation(2), source);
     }
     // ---- the user's list of blocking APIs -------------------------------------------------
 

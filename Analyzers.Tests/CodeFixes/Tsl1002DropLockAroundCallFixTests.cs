@@ -682,7 +682,7 @@ public class Tsl1002DropLockAroundCallFixTests
             {
                 private readonly DriverLock _driver = new();
 
-                static void Nap(LockHandle proof) => Thread.Sleep(10);
+                static void Nap(LockHandle proof) => {|#2:Thread.Sleep(10)|};
 
                 void Settle()
                 {
@@ -698,7 +698,7 @@ public class Tsl1002DropLockAroundCallFixTests
                 }
             }
             """;
-        await VerifyCS.VerifyCodeFixAsync(source, Tsl1002(0, 1), source);
+        await VerifyCS.VerifyCodeFixAsync(source, Tsl1002(0, 1).WithLocation(2), source);
     }
 
     [Fact]

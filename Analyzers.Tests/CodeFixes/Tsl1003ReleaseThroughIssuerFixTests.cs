@@ -6,8 +6,8 @@ namespace Toolstack.Analyzers.Tests.CodeFixes;
 /// <summary>The fix for TSL1003 (released through another lock): release through the lock that issued the handle.</summary>
 public class Tsl1003ReleaseThroughIssuerFixTests
 {
-    private static DiagnosticResult WrongRelease(int release, int acquisition, string issuer, int line, string releaser) =>
-        VerifyCS.Diagnostic("TSL1003").WithLocation(release).WithLocation(acquisition).WithArguments(issuer, line, releaser);
+    private static DiagnosticResult WrongRelease(int release, int acquisition, string issuer, string releaser) =>
+        VerifyCS.Diagnostic("TSL1003").WithLocation(release).WithLocation(acquisition).WithArguments(issuer, releaser);
 
     [Fact]
     public async Task OtherDomainField_InFinally_ReleasesThroughIssuer()
@@ -35,7 +35,7 @@ public class Tsl1003ReleaseThroughIssuerFixTests
                 }
             }
             """,
-            WrongRelease(0, 1, "DomainLock '_vm1'", 11, "DomainLock '_vm2'"),
+            WrongRelease(0, 1, "DomainLock '_vm1'", "DomainLock '_vm2'"),
             """
             using Toolstack.Runtime;
 
@@ -76,7 +76,7 @@ public class Tsl1003ReleaseThroughIssuerFixTests
                 }
             }
             """,
-            WrongRelease(0, 1, "JsonLock 'json'", 7, "QmpLock 'qmp'"),
+            WrongRelease(0, 1, "JsonLock 'json'", "QmpLock 'qmp'"),
             """
             using Toolstack.Runtime;
 
@@ -114,7 +114,7 @@ public class Tsl1003ReleaseThroughIssuerFixTests
                 }
             }
             """,
-            WrongRelease(0, 1, "QmpLock 'qmp'", 8, "JsonLock 'json'"),
+            WrongRelease(0, 1, "QmpLock 'qmp'", "JsonLock 'json'"),
             """
             using System.Threading.Tasks;
             using Toolstack.Runtime;
@@ -156,7 +156,7 @@ public class Tsl1003ReleaseThroughIssuerFixTests
                 }
             }
             """,
-            WrongRelease(0, 1, "DomainLock '_vm1'", 10, "DomainLock '_vm2'"),
+            WrongRelease(0, 1, "DomainLock '_vm1'", "DomainLock '_vm2'"),
             """
             using Toolstack.Runtime;
 
@@ -198,7 +198,7 @@ public class Tsl1003ReleaseThroughIssuerFixTests
                 }
             }
             """,
-            WrongRelease(0, 1, "DomainLock '_vm1'", 13, "DomainLock '_vm2'"),
+            WrongRelease(0, 1, "DomainLock '_vm1'", "DomainLock '_vm2'"),
             """
             using System;
             using Toolstack.Runtime;
@@ -269,8 +269,8 @@ public class Tsl1003ReleaseThroughIssuerFixTests
 
     private static readonly DiagnosticResult[] TwoMethodsDiagnostics =
     {
-        WrongRelease(0, 1, "DomainLock '_vm1'", 10, "DomainLock '_vm2'"),
-        WrongRelease(2, 3, "JsonLock 'json'", 16, "QmpLock 'qmp'"),
+        WrongRelease(0, 1, "DomainLock '_vm1'", "DomainLock '_vm2'"),
+        WrongRelease(2, 3, "JsonLock 'json'", "QmpLock 'qmp'"),
     };
 
     [Fact]
@@ -297,7 +297,7 @@ public class Tsl1003ReleaseThroughIssuerFixTests
             }
             """));
         test.ExpectedDiagnostics.AddRange(TwoMethodsDiagnostics);
-        test.ExpectedDiagnostics.Add(WrongRelease(4, 5, "DomainLock 'source'", 7, "DomainLock 'target'"));
+        test.ExpectedDiagnostics.Add(WrongRelease(4, 5, "DomainLock 'source'", "DomainLock 'target'"));
         test.FixedState.Sources.Add(("First.cs", TwoMethodsFixed));
         test.FixedState.Sources.Add(("Second.cs", """
             using Toolstack.Runtime;
@@ -336,7 +336,7 @@ public class Tsl1003ReleaseThroughIssuerFixTests
                 }
             }
             """;
-        await VerifyCS.VerifyCodeFixAsync(source, WrongRelease(0, 1, "DomainLock '_vm1'", 12, "DomainLock '_vm2'"), source);
+        await VerifyCS.VerifyCodeFixAsync(source, WrongRelease(0, 1, "DomainLock '_vm1'", "DomainLock '_vm2'"), source);
     }
 
     [Fact]
@@ -360,7 +360,7 @@ public class Tsl1003ReleaseThroughIssuerFixTests
                 }
             }
             """;
-        await VerifyCS.VerifyCodeFixAsync(source, WrongRelease(0, 1, "JsonLock 'Json()'", 13, "QmpLock 'qmp'"), source);
+        await VerifyCS.VerifyCodeFixAsync(source, WrongRelease(0, 1, "JsonLock 'Json()'", "QmpLock 'qmp'"), source);
     }
 
     [Fact]
@@ -384,7 +384,7 @@ public class Tsl1003ReleaseThroughIssuerFixTests
                 }
             }
             """;
-        await VerifyCS.VerifyCodeFixAsync(source, WrongRelease(0, 1, "DomainLock '_vm1'", 10, "DomainLock '_vm2'"), source);
+        await VerifyCS.VerifyCodeFixAsync(source, WrongRelease(0, 1, "DomainLock '_vm1'", "DomainLock '_vm2'"), source);
     }
 
     [Fact]
@@ -406,6 +406,6 @@ public class Tsl1003ReleaseThroughIssuerFixTests
                 }
             }
             """;
-        await VerifyCS.VerifyCodeFixAsync(source, WrongRelease(0, 1, "DomainLock '_vm1'", 11, "DomainLock '_vm3'"), source);
+        await VerifyCS.VerifyCodeFixAsync(source, WrongRelease(0, 1, "DomainLock '_vm1'", "DomainLock '_vm3'"), source);
     }
 }

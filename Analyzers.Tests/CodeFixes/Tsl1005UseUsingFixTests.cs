@@ -13,8 +13,8 @@ public class Tsl1005UseUsingFixTests
     private static DiagnosticResult Leak(int acquisition, int exit, string lockName, string method, string where) =>
         VerifyCS.Diagnostic("TSL1005").WithLocation(acquisition).WithLocation(exit).WithArguments(lockName, method, where);
 
-    private static DiagnosticResult NotOnThrow(int acquisition, int call, string lockName, string callName, int line) =>
-        VerifyCS.Diagnostic("TSL1009").WithLocation(acquisition).WithLocation(call).WithArguments(lockName, callName, line);
+    private static DiagnosticResult NotOnThrow(int acquisition, int call, string lockName, string callName) =>
+        VerifyCS.Diagnostic("TSL1009").WithLocation(acquisition).WithLocation(call).WithArguments(lockName, callName);
 
     // ---- using declaration ----------------------------------------------------------------
 
@@ -43,7 +43,7 @@ public class Tsl1005UseUsingFixTests
                 }
             }
             """,
-            Leak(0, 1, "DriverLock '_driver'", "IdOf", "the return at line 14"),
+            Leak(0, 1, "DriverLock '_driver'", "IdOf", "still held at a return"),
             """
             using System.Collections.Generic;
             using Toolstack.Runtime;
@@ -89,7 +89,7 @@ public class Tsl1005UseUsingFixTests
                 }
             }
             """,
-            NotOnThrow(0, 1, "DriverLock '_driver'", "ReloadDomainList", 10),
+            NotOnThrow(0, 1, "DriverLock '_driver'", "ReloadDomainList"),
             """
             using Toolstack.Runtime;
 
@@ -131,7 +131,7 @@ public class Tsl1005UseUsingFixTests
                 }
             }
             """,
-            NotOnThrow(0, 1, "DomainLock '_vm'", "Console.WriteLine", 12),
+            NotOnThrow(0, 1, "DomainLock '_vm'", "Console.WriteLine"),
             """
             using System;
             using Toolstack.Runtime;
@@ -167,7 +167,7 @@ public class Tsl1005UseUsingFixTests
                 }
             }
             """,
-            NotOnThrow(0, 1, "QmpLock 'qmp'", "Task.Delay", 9),
+            NotOnThrow(0, 1, "QmpLock 'qmp'", "Task.Delay"),
             """
             using System.Threading.Tasks;
             using Toolstack.Runtime;
@@ -210,7 +210,7 @@ public class Tsl1005UseUsingFixTests
                 }
             }
             """,
-            Leak(0, 1, "DriverLock '_driver'", "Apply", "the return at line 16"),
+            Leak(0, 1, "DriverLock '_driver'", "Apply", "still held at a return"),
             """
             using Toolstack.Runtime;
 
@@ -260,7 +260,7 @@ public class Tsl1005UseUsingFixTests
                 }
             }
             """,
-            Leak(0, 1, "DomainLock '_vm'", "Update", "leaving at line 17"),
+            Leak(0, 1, "DomainLock '_vm'", "Update", "still held on leaving"),
             """
             using System;
             using Toolstack.Runtime;
@@ -312,7 +312,7 @@ public class Tsl1005UseUsingFixTests
                 }
             }
             """,
-            Leak(0, 1, "DomainLock '_vm'", "Poll", "leaving at line 21"),
+            Leak(0, 1, "DomainLock '_vm'", "Poll", "still held on leaving"),
             """
             using System;
             using Toolstack.Runtime;
@@ -356,7 +356,7 @@ public class Tsl1005UseUsingFixTests
                 }
             }
             """,
-            Leak(0, 1, "DomainLock '_vm'", "Touch", "leaving at line 11"),
+            Leak(0, 1, "DomainLock '_vm'", "Touch", "still held on leaving"),
             """
             using System;
             using Toolstack.Runtime;
@@ -392,7 +392,7 @@ public class Tsl1005UseUsingFixTests
                 }
             }
             """,
-            Leak(0, 1, "DomainLock '_vm'", "Touch", "leaving at line 11"),
+            Leak(0, 1, "DomainLock '_vm'", "Touch", "still held on leaving"),
             """
             using System;
             using Toolstack.Runtime;
@@ -426,7 +426,7 @@ public class Tsl1005UseUsingFixTests
                 }
             }
             """,
-            Leak(0, 1, "QmpLock 'qmp'", "InsertAsync", "leaving at line 9"),
+            Leak(0, 1, "QmpLock 'qmp'", "InsertAsync", "still held on leaving"),
             """
             using System.Threading.Tasks;
             using Toolstack.Runtime;
@@ -470,7 +470,7 @@ public class Tsl1005UseUsingFixTests
                 private static string Compute() => "stopped";
             }
             """,
-            NotOnThrow(0, 1, "DomainLock '_vm'", "Compute", 14),
+            NotOnThrow(0, 1, "DomainLock '_vm'", "Compute"),
             """
             using System;
             using Toolstack.Runtime;
@@ -529,7 +529,7 @@ public class Tsl1005UseUsingFixTests
                 }
             }
             """,
-            Leak(0, 1, "DriverLock '_driver'", "Count", "the return at line 14"),
+            Leak(0, 1, "DriverLock '_driver'", "Count", "still held at a return"),
             """
             using System;
             using Toolstack.Runtime;
@@ -639,9 +639,9 @@ public class Tsl1005UseUsingFixTests
 
     private static readonly DiagnosticResult[] ThreeMethodsDiagnostics =
     {
-        Leak(0, 1, "DriverLock '_driver'", "First", "the return at line 15"),
-        NotOnThrow(2, 3, "DomainLock '_vm'", "Console.WriteLine", 25),
-        NotOnThrow(4, 5, "QmpLock 'qmp'", "Task.Delay", 32),
+        Leak(0, 1, "DriverLock '_driver'", "First", "still held at a return"),
+        NotOnThrow(2, 3, "DomainLock '_vm'", "Console.WriteLine"),
+        NotOnThrow(4, 5, "QmpLock 'qmp'", "Task.Delay"),
     };
 
     [Fact]
@@ -676,8 +676,8 @@ public class Tsl1005UseUsingFixTests
             """,
             new[]
             {
-                NotOnThrow(0, 1, "DriverLock '_driver'", "DomainLock.Lock", 12),
-                NotOnThrow(1, 2, "DomainLock '_vm'", "Console.WriteLine", 13),
+                NotOnThrow(0, 1, "DriverLock '_driver'", "DomainLock.Lock"),
+                NotOnThrow(1, 2, "DomainLock '_vm'", "Console.WriteLine"),
             },
             """
             using System;
@@ -719,7 +719,7 @@ public class Tsl1005UseUsingFixTests
             }
             """));
         test.ExpectedDiagnostics.AddRange(ThreeMethodsDiagnostics);
-        test.ExpectedDiagnostics.Add(Leak(6, 7, "DriverLock '_driver'", "Touch", "leaving at line 11"));
+        test.ExpectedDiagnostics.Add(Leak(6, 7, "DriverLock '_driver'", "Touch", "still held on leaving"));
         test.FixedState.Sources.Add(("First.cs", ThreeMethodsFixed));
         test.FixedState.Sources.Add(("Second.cs", """
             using System;
@@ -760,7 +760,7 @@ public class Tsl1005UseUsingFixTests
                 }
             }
             """;
-        await VerifyCS.VerifyCodeFixAsync(source, NotOnThrow(0, 1, "DomainLock '_vm'", "Console.WriteLine", 11), source);
+        await VerifyCS.VerifyCodeFixAsync(source, NotOnThrow(0, 1, "DomainLock '_vm'", "Console.WriteLine"), source);
     }
 
     [Fact]
@@ -784,7 +784,7 @@ public class Tsl1005UseUsingFixTests
                 }
             }
             """;
-        await VerifyCS.VerifyCodeFixAsync(source, NotOnThrow(0, 1, "DomainLock '_vm'", "Console.WriteLine", 11), source);
+        await VerifyCS.VerifyCodeFixAsync(source, NotOnThrow(0, 1, "DomainLock '_vm'", "Console.WriteLine"), source);
     }
 
     [Fact]
@@ -817,7 +817,7 @@ public class Tsl1005UseUsingFixTests
                 }
             }
             """;
-        await VerifyCS.VerifyCodeFixAsync(source, Leak(0, 1, "DriverLock '_driver'", "Apply", "the return at line 16"), source);
+        await VerifyCS.VerifyCodeFixAsync(source, Leak(0, 1, "DriverLock '_driver'", "Apply", "still held at a return"), source);
     }
 
     [Fact]
@@ -833,7 +833,7 @@ public class Tsl1005UseUsingFixTests
                 void Touch() => {|#0:_driver.Lock()|};
             }
             """;
-        await VerifyCS.VerifyCodeFixAsync(source, Leak(0, 0, "DriverLock '_driver'", "Touch", "leaving at line 7"), source);
+        await VerifyCS.VerifyCodeFixAsync(source, Leak(0, 0, "DriverLock '_driver'", "Touch", "still held on leaving"), source);
     }
 
     [Fact]
@@ -857,7 +857,7 @@ public class Tsl1005UseUsingFixTests
                 }
             }
             """;
-        await VerifyCS.VerifyCodeFixAsync(source, Leak(0, 1, "DomainLock '_vm'", "Update", "leaving at line 14"), source);
+        await VerifyCS.VerifyCodeFixAsync(source, Leak(0, 1, "DomainLock '_vm'", "Update", "still held on leaving"), source);
     }
 
     [Fact]
@@ -887,7 +887,7 @@ public class Tsl1005UseUsingFixTests
                 }
             }
             """;
-        await VerifyCS.VerifyCodeFixAsync(source, Leak(0, 1, "DomainLock '_vm'", "Update", "leaving at line 18"), source);
+        await VerifyCS.VerifyCodeFixAsync(source, Leak(0, 1, "DomainLock '_vm'", "Update", "still held on leaving"), source);
     }
 
     [Fact]
@@ -913,7 +913,7 @@ public class Tsl1005UseUsingFixTests
                 private static string Compute() => "running";
             }
             """;
-        await VerifyCS.VerifyCodeFixAsync(source, NotOnThrow(0, 1, "DomainLock '_vm'", "Compute", 11), source);
+        await VerifyCS.VerifyCodeFixAsync(source, NotOnThrow(0, 1, "DomainLock '_vm'", "Compute"), source);
     }
 
     [Fact]
@@ -938,6 +938,6 @@ public class Tsl1005UseUsingFixTests
                 }
             }
             """;
-        await VerifyCS.VerifyCodeFixAsync(source, Leak(0, 1, "DomainLock '_vm'", "Touch", "leaving at line 13"), source);
+        await VerifyCS.VerifyCodeFixAsync(source, Leak(0, 1, "DomainLock '_vm'", "Touch", "still held on leaving"), source);
     }
 }

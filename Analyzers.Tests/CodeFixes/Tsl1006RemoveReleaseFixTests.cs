@@ -6,8 +6,8 @@ namespace Toolstack.Analyzers.Tests.CodeFixes;
 /// <summary>The fix for TSL1006 (released twice): remove the second release.</summary>
 public class Tsl1006RemoveReleaseFixTests
 {
-    private static DiagnosticResult DoubleRelease(int release, int acquisition, string lockName, int line) =>
-        VerifyCS.Diagnostic("TSL1006").WithLocation(release).WithLocation(acquisition).WithArguments(lockName, line);
+    private static DiagnosticResult DoubleRelease(int release, int acquisition, string lockName) =>
+        VerifyCS.Diagnostic("TSL1006").WithLocation(release).WithLocation(acquisition).WithArguments(lockName);
 
     [Fact]
     public async Task UnlockTwice_RemovesSecondUnlock()
@@ -27,7 +27,7 @@ public class Tsl1006RemoveReleaseFixTests
                 }
             }
             """,
-            DoubleRelease(0, 1, "DomainLock '_vm'", 9),
+            DoubleRelease(0, 1, "DomainLock '_vm'"),
             """
             using Toolstack.Runtime;
 
@@ -66,7 +66,7 @@ public class Tsl1006RemoveReleaseFixTests
                 }
             }
             """,
-            DoubleRelease(0, 1, "DomainLock '_vm'", 10),
+            DoubleRelease(0, 1, "DomainLock '_vm'"),
             """
             using System;
             using Toolstack.Runtime;
@@ -111,7 +111,7 @@ public class Tsl1006RemoveReleaseFixTests
                 }
             }
             """,
-            DoubleRelease(0, 1, "DriverLock '_driver'", 9),
+            DoubleRelease(0, 1, "DriverLock '_driver'"),
             """
             using Toolstack.Runtime;
 
@@ -161,7 +161,7 @@ public class Tsl1006RemoveReleaseFixTests
                 }
             }
             """,
-            DoubleRelease(0, 1, "DomainLock '_vm'", 10),
+            DoubleRelease(0, 1, "DomainLock '_vm'"),
             """
             using Toolstack.Runtime;
 
@@ -236,8 +236,8 @@ public class Tsl1006RemoveReleaseFixTests
 
     private static readonly DiagnosticResult[] TwoMethodsDiagnostics =
     {
-        DoubleRelease(0, 1, "DriverLock '_driver'", 10),
-        DoubleRelease(2, 3, "DomainLock '_vm'", 17),
+        DoubleRelease(0, 1, "DriverLock '_driver'"),
+        DoubleRelease(2, 3, "DomainLock '_vm'"),
     };
 
     [Fact]
@@ -267,7 +267,7 @@ public class Tsl1006RemoveReleaseFixTests
             }
             """));
         test.ExpectedDiagnostics.AddRange(TwoMethodsDiagnostics);
-        test.ExpectedDiagnostics.Add(DoubleRelease(4, 5, "DomainLock '_vm'", 9));
+        test.ExpectedDiagnostics.Add(DoubleRelease(4, 5, "DomainLock '_vm'"));
         test.FixedState.Sources.Add(("First.cs", TwoMethodsFixed));
         test.FixedState.Sources.Add(("Second.cs", """
             using Toolstack.Runtime;
@@ -307,7 +307,7 @@ public class Tsl1006RemoveReleaseFixTests
                 }
             }
             """;
-        await VerifyCS.VerifyCodeFixAsync(source, DoubleRelease(0, 1, "DomainLock '_vm'", 9), source);
+        await VerifyCS.VerifyCodeFixAsync(source, DoubleRelease(0, 1, "DomainLock '_vm'"), source);
     }
 
     [Fact]
@@ -331,6 +331,6 @@ public class Tsl1006RemoveReleaseFixTests
                 }
             }
             """;
-        await VerifyCS.VerifyCodeFixAsync(source, DoubleRelease(0, 1, "DomainLock '_vm'", 9), source);
+        await VerifyCS.VerifyCodeFixAsync(source, DoubleRelease(0, 1, "DomainLock '_vm'"), source);
     }
 }

@@ -1,9 +1,9 @@
 namespace Toolstack.Analyzers.Tests.Rules;
 
 /// <summary>
-/// Helper types the rule tests declare in their sources (the real QmpClient and Domain types do
-/// not exist yet). Appended after a test's own code, so the line numbers in its messages stay
-/// those of the code above; the test source needs <c>using System.Threading;</c>,
+/// Small stand-ins the rule tests declare in their sources for the runtime's QmpClient and Domain,
+/// so that each test shows the attributes it relies on. Appended after a test's own code, so the
+/// markup positions above are unaffected; the test source needs <c>using System.Threading;</c>,
 /// <c>using System.Threading.Tasks;</c> and <c>using Toolstack.Runtime;</c>.
 /// </summary>
 internal static class RuleSources

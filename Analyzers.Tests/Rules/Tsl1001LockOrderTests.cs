@@ -33,7 +33,7 @@ public class Tsl1001LockOrderTests
             }
             """,
             VerifyCS.Diagnostic("TSL1001").WithLocation(0).WithLocation(1)
-                .WithArguments("DriverLock '_driver'", "DomainLock '_vm1'", 10, DriverBeforeDomain));
+                .WithArguments("DriverLock '_driver'", "DomainLock '_vm1'", DriverBeforeDomain));
     }
 
     [Fact]
@@ -59,7 +59,7 @@ public class Tsl1001LockOrderTests
             }
             """,
             VerifyCS.Diagnostic("TSL1001").WithLocation(0).WithLocation(1)
-                .WithArguments("DomainLock '_vm2'", "DomainLock '_vm1'", 10, TwoDomains));
+                .WithArguments("DomainLock '_vm2'", "DomainLock '_vm1'", TwoDomains));
     }
 
     [Fact]
@@ -78,7 +78,7 @@ public class Tsl1001LockOrderTests
             }
             """,
             VerifyCS.Diagnostic("TSL1001").WithLocation(0).WithLocation(1)
-                .WithArguments("DomainLock 'target'", "DomainLock 'source'", 7, TwoDomains));
+                .WithArguments("DomainLock 'target'", "DomainLock 'source'", TwoDomains));
     }
 
     [Fact]
@@ -100,7 +100,7 @@ public class Tsl1001LockOrderTests
             }
             """,
             VerifyCS.Diagnostic("TSL1001").WithLocation(0).WithLocation(1)
-                .WithArguments("DomainLock '_vm1'", "DomainLock '_vm1'", 10, SameLockTwice));
+                .WithArguments("DomainLock '_vm1'", "DomainLock '_vm1'", SameLockTwice));
     }
 
     [Fact]
@@ -123,8 +123,7 @@ public class Tsl1001LockOrderTests
             }
             """,
             VerifyCS.Diagnostic("TSL1001").WithLocation(0).WithLocation(1)
-                .WithArguments("QmpLock 'qmp'", "DriverLock '_driver'", 10,
-                    "QmpLock (level 100) must be taken before DriverLock (level 200)"));
+                .WithArguments("QmpLock 'qmp'", "DriverLock '_driver'", "QmpLock (level 100) must be taken before DriverLock (level 200)"));
     }
 
     [Fact]
@@ -144,8 +143,7 @@ public class Tsl1001LockOrderTests
             }
             """,
             VerifyCS.Diagnostic("TSL1001").WithLocation(0).WithLocation(1)
-                .WithArguments("QmpLock 'qmp'", "JsonLock 'json'", 8,
-                    "QmpLock (level 100) must be taken before JsonLock (level 400)"));
+                .WithArguments("QmpLock 'qmp'", "JsonLock 'json'", "QmpLock (level 100) must be taken before JsonLock (level 400)"));
     }
 
     [Fact]
@@ -174,7 +172,7 @@ public class Tsl1001LockOrderTests
             }
             """,
             VerifyCS.Diagnostic("TSL1001").WithLocation(0).WithLocation(1)
-                .WithArguments("DriverLock '_driver'", "DomainLock '_vm1'", 10, DriverBeforeDomain));
+                .WithArguments("DriverLock '_driver'", "DomainLock '_vm1'", DriverBeforeDomain));
     }
 
     [Fact]
@@ -207,7 +205,7 @@ public class Tsl1001LockOrderTests
             }
             """,
             VerifyCS.Diagnostic("TSL1001").WithLocation(0).WithLocation(1)
-                .WithArguments("DriverLock '_driver'", "DomainLock '_vm1'", 10, DriverBeforeDomain));
+                .WithArguments("DriverLock '_driver'", "DomainLock '_vm1'", DriverBeforeDomain));
     }
 
     [Fact]
@@ -242,7 +240,7 @@ public class Tsl1001LockOrderTests
             }
             """,
             VerifyCS.Diagnostic("TSL1001").WithLocation(0).WithLocation(1)
-                .WithArguments("DriverLock '_driver'", "DomainLock '_vm1'", 17, DriverBeforeDomain));
+                .WithArguments("DriverLock '_driver'", "DomainLock '_vm1'", DriverBeforeDomain));
     }
 
     [Fact]
@@ -274,7 +272,7 @@ public class Tsl1001LockOrderTests
             }
             """,
             VerifyCS.Diagnostic("TSL1001").WithLocation(0).WithLocation(1)
-                .WithArguments("DriverLock '_driver'", "DomainLock '_vm1'", 12, DriverBeforeDomain));
+                .WithArguments("DriverLock '_driver'", "DomainLock '_vm1'", DriverBeforeDomain));
     }
 
     [Fact]
@@ -304,7 +302,7 @@ public class Tsl1001LockOrderTests
             }
             """,
             VerifyCS.Diagnostic("TSL1001").WithLocation(0).WithLocation(1)
-                .WithArguments("DriverLock '_driver'", "DomainLock '_vm1'", 10, DriverBeforeDomain));
+                .WithArguments("DriverLock '_driver'", "DomainLock '_vm1'", DriverBeforeDomain));
     }
 
     [Fact]
@@ -328,7 +326,7 @@ public class Tsl1001LockOrderTests
             }
             """,
             VerifyCS.Diagnostic("TSL1001").WithLocation(0).WithLocation(1)
-                .WithArguments("DriverLock '_driver'", "DomainLock '_vm1'", 12, DriverBeforeDomain));
+                .WithArguments("DriverLock '_driver'", "DomainLock '_vm1'", DriverBeforeDomain));
     }
 
     [Fact]
@@ -355,7 +353,7 @@ public class Tsl1001LockOrderTests
             }
             """,
             VerifyCS.Diagnostic("TSL1001").WithLocation(0).WithLocation(1)
-                .WithArguments("DriverLock '_driver'", "DomainLock '_vm1'", 13, DriverBeforeDomain));
+                .WithArguments("DriverLock '_driver'", "DomainLock '_vm1'", DriverBeforeDomain));
     }
 
     [Fact]
@@ -382,7 +380,7 @@ public class Tsl1001LockOrderTests
             }
             """,
             VerifyCS.Diagnostic("TSL1001").WithLocation(0).WithLocation(1)
-                .WithArguments("DriverLock '_driver'", "DomainLock '_vm1'", 14, DriverBeforeDomain));
+                .WithArguments("DriverLock '_driver'", "DomainLock '_vm1'", DriverBeforeDomain));
     }
 
     [Fact]
@@ -410,7 +408,7 @@ public class Tsl1001LockOrderTests
             }
             """,
             VerifyCS.Diagnostic("TSL1001").WithLocation(0).WithLocation(1)
-                .WithArguments("DriverLock '_driver'", "DomainLock '_vm1'", 12, DriverBeforeDomain));
+                .WithArguments("DriverLock '_driver'", "DomainLock '_vm1'", DriverBeforeDomain));
     }
 
     [Fact]
@@ -446,8 +444,7 @@ public class Tsl1001LockOrderTests
             }
             """,
             VerifyCS.Diagnostic("TSL1001").WithLocation(0).WithLocation(1)
-                .WithArguments("PoolLock '_pool'", "DomainLock '_vm1'", 24,
-                    "PoolLock (level 250) must be taken before DomainLock (level 300)"));
+                .WithArguments("PoolLock '_pool'", "DomainLock '_vm1'", "PoolLock (level 250) must be taken before DomainLock (level 300)"));
     }
 
     [Fact]
@@ -470,8 +467,7 @@ public class Tsl1001LockOrderTests
             }
             """,
             VerifyCS.Diagnostic("TSL1001").WithLocation(0).WithLocation(1)
-                .WithArguments("DriverLock '_driver'", "JsonLock 'json'", 11,
-                    "DriverLock (level 200) must be taken before JsonLock (level 400)"));
+                .WithArguments("DriverLock '_driver'", "JsonLock 'json'", "DriverLock (level 200) must be taken before JsonLock (level 400)"));
     }
 
     // ---- must stay silent -----------------------------------------------------------------

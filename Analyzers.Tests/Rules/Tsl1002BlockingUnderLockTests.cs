@@ -30,7 +30,7 @@ public class Tsl1002BlockingUnderLockTests
             }
             """,
             VerifyCS.Diagnostic("TSL1002").WithLocation(0).WithLocation(1)
-                .WithArguments("Thread.Sleep", "DriverLock '_driver'", 10));
+                .WithArguments("Thread.Sleep", "DriverLock '_driver'"));
     }
 
     [Fact]
@@ -54,7 +54,7 @@ public class Tsl1002BlockingUnderLockTests
             }
             """,
             VerifyCS.Diagnostic("TSL1002").WithLocation(0).WithLocation(1)
-                .WithArguments("Thread.Sleep", "DriverLock '_driver'", 10));
+                .WithArguments("Thread.Sleep", "DriverLock '_driver'"));
     }
 
     [Fact]
@@ -83,7 +83,7 @@ public class Tsl1002BlockingUnderLockTests
             }
             """,
             VerifyCS.Diagnostic("TSL1002").WithLocation(0).WithLocation(1)
-                .WithArguments("Thread.Sleep", "DriverLock '_driver'", 10));
+                .WithArguments("Thread.Sleep", "DriverLock '_driver'"));
     }
 
     [Theory]
@@ -118,7 +118,7 @@ public class Tsl1002BlockingUnderLockTests
             }
             """,
             VerifyCS.Diagnostic("TSL1002").WithLocation(0).WithLocation(1)
-                .WithArguments(name, "DriverLock '_driver'", 13));
+                .WithArguments(name, "DriverLock '_driver'"));
     }
 
     [Fact]
@@ -139,7 +139,7 @@ public class Tsl1002BlockingUnderLockTests
             }
             """,
             VerifyCS.Diagnostic("TSL1002").WithLocation(0).WithLocation(1)
-                .WithArguments("JsonLock.Lock", "DriverLock '_driver'", 9));
+                .WithArguments("JsonLock.Lock", "DriverLock '_driver'"));
     }
 
     [Fact]
@@ -163,9 +163,9 @@ public class Tsl1002BlockingUnderLockTests
             }
             """,
             VerifyCS.Diagnostic("TSL1002").WithLocation(0).WithLocation(1)
-                .WithArguments("JsonLock.Lock", "DriverLock '_driver'", 9),
+                .WithArguments("JsonLock.Lock", "DriverLock '_driver'"),
             VerifyCS.Diagnostic("TSL1001").WithLocation(2).WithLocation(0)
-                .WithArguments("JsonLock 'to'", "JsonLock 'from'", 10, "two locks of level 400 may not be nested"));
+                .WithArguments("JsonLock 'to'", "JsonLock 'from'", "two locks of level 400 may not be nested"));
     }
 
     [Fact]
@@ -184,12 +184,12 @@ public class Tsl1002BlockingUnderLockTests
                     using var driver = {|#1:_driver.Lock()|};
                     {|#0:Work()|};
 
-                    static void Work() => Thread.Sleep(10);
+                    static void Work() => {|#2:Thread.Sleep(10)|};
                 }
             }
             """,
-            VerifyCS.Diagnostic("TSL1002").WithLocation(0).WithLocation(1)
-                .WithArguments("Work → Thread.Sleep", "DriverLock '_driver'", 10));
+            VerifyCS.Diagnostic("TSL1002").WithLocation(0).WithLocation(1).WithLocation(2)
+                .WithArguments("Work → Thread.Sleep", "DriverLock '_driver'"));
     }
 
     [Fact]
@@ -216,12 +216,12 @@ public class Tsl1002BlockingUnderLockTests
 
                 void Middle()
                 {
-                    Thread.Sleep(10);
+                    {|#2:Thread.Sleep(10)|};
                 }
             }
             """,
-            VerifyCS.Diagnostic("TSL1002").WithLocation(0).WithLocation(1)
-                .WithArguments("Outer → Middle → Thread.Sleep", "DriverLock '_driver'", 10));
+            VerifyCS.Diagnostic("TSL1002").WithLocation(0).WithLocation(1).WithLocation(2)
+                .WithArguments("Outer → Middle → Thread.Sleep", "DriverLock '_driver'"));
     }
 
     [Fact]
@@ -242,12 +242,12 @@ public class Tsl1002BlockingUnderLockTests
 
                 static void SaveConfig(JsonLock json)
                 {
-                    using var config = json.Lock();
+                    using var config = {|#2:json.Lock()|};
                 }
             }
             """,
-            VerifyCS.Diagnostic("TSL1002").WithLocation(0).WithLocation(1)
-                .WithArguments("SaveConfig → JsonLock.Lock", "DriverLock '_driver'", 9));
+            VerifyCS.Diagnostic("TSL1002").WithLocation(0).WithLocation(1).WithLocation(2)
+                .WithArguments("SaveConfig → JsonLock.Lock", "DriverLock '_driver'"));
     }
 
     [Fact]
@@ -259,7 +259,7 @@ public class Tsl1002BlockingUnderLockTests
 
             sealed class Probe
             {
-                public Probe() => Thread.Sleep(10);
+                public Probe() => {|#2:Thread.Sleep(10)|};
             }
 
             class Daemon
@@ -273,8 +273,8 @@ public class Tsl1002BlockingUnderLockTests
                 }
             }
             """,
-            VerifyCS.Diagnostic("TSL1002").WithLocation(0).WithLocation(1)
-                .WithArguments("new Probe → Thread.Sleep", "DriverLock '_driver'", 15));
+            VerifyCS.Diagnostic("TSL1002").WithLocation(0).WithLocation(1).WithLocation(2)
+                .WithArguments("new Probe → Thread.Sleep", "DriverLock '_driver'"));
     }
 
     [Fact]
@@ -301,7 +301,7 @@ public class Tsl1002BlockingUnderLockTests
             }
             """,
             VerifyCS.Diagnostic("TSL1002").WithLocation(0).WithLocation(1)
-                .WithArguments("Thread.Sleep", "DriverLock '_driver'", 11));
+                .WithArguments("Thread.Sleep", "DriverLock '_driver'"));
     }
 
     [Fact]
@@ -331,7 +331,7 @@ public class Tsl1002BlockingUnderLockTests
             }
             """,
             VerifyCS.Diagnostic("TSL1002").WithLocation(0).WithLocation(1)
-                .WithArguments("Thread.Sleep", "DriverLock '_driver'", 12));
+                .WithArguments("Thread.Sleep", "DriverLock '_driver'"));
     }
 
     [Fact]
@@ -364,7 +364,7 @@ public class Tsl1002BlockingUnderLockTests
             }
             """,
             VerifyCS.Diagnostic("TSL1002").WithLocation(0).WithLocation(1)
-                .WithArguments("Thread.Sleep", "DriverLock '_driver'", 10));
+                .WithArguments("Thread.Sleep", "DriverLock '_driver'"));
     }
 
     [Fact]
@@ -393,7 +393,7 @@ public class Tsl1002BlockingUnderLockTests
             }
             """,
             VerifyCS.Diagnostic("TSL1002").WithLocation(0).WithLocation(1)
-                .WithArguments("Thread.Sleep", "DriverLock '_driver'", 10));
+                .WithArguments("Thread.Sleep", "DriverLock '_driver'"));
     }
 
     [Fact]
@@ -423,7 +423,7 @@ public class Tsl1002BlockingUnderLockTests
             }
             """,
             VerifyCS.Diagnostic("TSL1002").WithLocation(0).WithLocation(1)
-                .WithArguments("Thread.Sleep", "DriverLock '_driver'", 11));
+                .WithArguments("Thread.Sleep", "DriverLock '_driver'"));
     }
 
     [Fact]
@@ -453,7 +453,7 @@ public class Tsl1002BlockingUnderLockTests
             }
             """,
             VerifyCS.Diagnostic("TSL1002").WithLocation(0).WithLocation(1)
-                .WithArguments("Thread.Sleep", "DriverLock '_driver'", 10));
+                .WithArguments("Thread.Sleep", "DriverLock '_driver'"));
     }
 
     [Fact]
@@ -476,7 +476,7 @@ public class Tsl1002BlockingUnderLockTests
             }
             """,
             VerifyCS.Diagnostic("TSL1002").WithLocation(0).WithLocation(1)
-                .WithArguments("Thread.Sleep", "DriverLock '_driver'", 11));
+                .WithArguments("Thread.Sleep", "DriverLock '_driver'"));
     }
 
     [Fact]
@@ -503,7 +503,7 @@ public class Tsl1002BlockingUnderLockTests
             }
             """,
             VerifyCS.Diagnostic("TSL1002").WithLocation(0).WithLocation(1)
-                .WithArguments("Thread.Sleep", "DriverLock '_driver'", 10));
+                .WithArguments("Thread.Sleep", "DriverLock '_driver'"));
     }
 
     [Fact]
@@ -529,7 +529,7 @@ public class Tsl1002BlockingUnderLockTests
             }
             """,
             VerifyCS.Diagnostic("TSL1002").WithLocation(0).WithLocation(1)
-                .WithArguments("Thread.Sleep", "DriverLock '_driver'", 13));
+                .WithArguments("Thread.Sleep", "DriverLock '_driver'"));
     }
 
     [Fact]
@@ -565,7 +565,7 @@ public class Tsl1002BlockingUnderLockTests
             }
             """,
             VerifyCS.Diagnostic("TSL1002").WithLocation(0).WithLocation(1)
-                .WithArguments("Thread.Sleep", "PoolLock '_pool'", 24));
+                .WithArguments("Thread.Sleep", "PoolLock '_pool'"));
     }
 
     [Fact]
@@ -592,7 +592,7 @@ public class Tsl1002BlockingUnderLockTests
             }
             """,
             VerifyCS.Diagnostic("TSL1002").WithLocation(0).WithLocation(1)
-                .WithArguments("Sync", "DriverLock '_driver'", 15));
+                .WithArguments("Sync", "DriverLock '_driver'"));
     }
 
     [Fact]
@@ -615,7 +615,7 @@ public class Tsl1002BlockingUnderLockTests
             }
             """,
             VerifyCS.Diagnostic("TSL1002").WithLocation(0).WithLocation(1)
-                .WithArguments("Thread.Sleep", "DriverLock '_driver'", 9));
+                .WithArguments("Thread.Sleep", "DriverLock '_driver'"));
     }
 
     [Fact]
@@ -654,7 +654,7 @@ public class Tsl1002BlockingUnderLockTests
             MyCompany.Disk.Flush
             """));
         test.ExpectedDiagnostics.Add(VerifyCS.Diagnostic("TSL1002").WithLocation(0).WithLocation(1)
-            .WithArguments("Flush", "DriverLock '_driver'", 17));
+            .WithArguments("Flush", "DriverLock '_driver'"));
         await test.RunAsync();
     }
 
@@ -695,8 +695,7 @@ public class Tsl1002BlockingUnderLockTests
             }
             """,
             VerifyCS.Diagnostic("TSL1001").WithLocation(0).WithLocation(1)
-                .WithArguments("HostLock '_host'", "DriverLock '_driver'", 25,
-                    "HostLock (level 150) must be taken before DriverLock (level 200)"));
+                .WithArguments("HostLock '_host'", "DriverLock '_driver'", "HostLock (level 150) must be taken before DriverLock (level 200)"));
     }
 
     [Fact]
@@ -1015,7 +1014,7 @@ public class Tsl1002BlockingUnderLockTests
             }
             """,
             VerifyCS.Diagnostic("TSL1007").WithLocation(0).WithLocation(1)
-                .WithArguments("DriverLock '_driver'", 10));
+                .WithArguments("DriverLock '_driver'"));
     }
 
     [Fact]

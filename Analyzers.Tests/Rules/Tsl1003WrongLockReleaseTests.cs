@@ -37,7 +37,7 @@ public class Tsl1003WrongLockReleaseTests
             }
             """,
             VerifyCS.Diagnostic("TSL1003").WithLocation(0).WithLocation(1)
-                .WithArguments("DomainLock '_vm1'", 11, "DomainLock '_vm2'"));
+                .WithArguments("DomainLock '_vm1'", "DomainLock '_vm2'"));
     }
 
     [Fact]
@@ -57,7 +57,7 @@ public class Tsl1003WrongLockReleaseTests
             }
             """,
             VerifyCS.Diagnostic("TSL1003").WithLocation(0).WithLocation(1)
-                .WithArguments("JsonLock 'json'", 7, "QmpLock 'qmp'"));
+                .WithArguments("JsonLock 'json'", "QmpLock 'qmp'"));
     }
 
     [Fact]
@@ -84,7 +84,7 @@ public class Tsl1003WrongLockReleaseTests
             }
             """,
             VerifyCS.Diagnostic("TSL1003").WithLocation(0).WithLocation(1)
-                .WithArguments("QmpLock 'qmp'", 8, "JsonLock 'json'"));
+                .WithArguments("QmpLock 'qmp'", "JsonLock 'json'"));
     }
 
     [Fact]
@@ -106,7 +106,7 @@ public class Tsl1003WrongLockReleaseTests
             }
             """,
             VerifyCS.Diagnostic("TSL1003").WithLocation(0).WithLocation(1)
-                .WithArguments("DriverLock '_driver'", 10, "DomainLock '_vm1'"));
+                .WithArguments("DriverLock '_driver'", "DomainLock '_vm1'"));
     }
 
     [Fact]
@@ -125,7 +125,7 @@ public class Tsl1003WrongLockReleaseTests
             }
             """,
             VerifyCS.Diagnostic("TSL1003").WithLocation(0).WithLocation(1)
-                .WithArguments("DomainLock 'source'", 7, "DomainLock 'target'"));
+                .WithArguments("DomainLock 'source'", "DomainLock 'target'"));
     }
 
     [Fact]
@@ -148,7 +148,7 @@ public class Tsl1003WrongLockReleaseTests
             }
             """,
             VerifyCS.Diagnostic("TSL1003").WithLocation(0).WithLocation(1)
-                .WithArguments("DomainLock '_vm1'", 10, "DomainLock '_vm2'"));
+                .WithArguments("DomainLock '_vm1'", "DomainLock '_vm2'"));
     }
 
     [Fact]
@@ -171,7 +171,7 @@ public class Tsl1003WrongLockReleaseTests
             }
             """,
             VerifyCS.Diagnostic("TSL1003").WithLocation(0).WithLocation(1)
-                .WithArguments("DomainLock '_vm1'", 11, "DomainLock '_vm2'"));
+                .WithArguments("DomainLock '_vm1'", "DomainLock '_vm2'"));
     }
 
     [Fact]
@@ -195,7 +195,7 @@ public class Tsl1003WrongLockReleaseTests
             }
             """,
             VerifyCS.Diagnostic("TSL1003").WithLocation(0).WithLocation(1)
-                .WithArguments("DomainLock '_vm1'", 12, "DomainLock '_vm2'"));
+                .WithArguments("DomainLock '_vm1'", "DomainLock '_vm2'"));
     }
 
     [Fact]
@@ -219,7 +219,7 @@ public class Tsl1003WrongLockReleaseTests
             }
             """,
             VerifyCS.Diagnostic("TSL1003").WithLocation(0).WithLocation(1)
-                .WithArguments("DomainLock '_vm1'", 10, "DomainLock '_vm2'"));
+                .WithArguments("DomainLock '_vm1'", "DomainLock '_vm2'"));
     }
 
     [Fact]
@@ -243,7 +243,7 @@ public class Tsl1003WrongLockReleaseTests
             }
             """,
             VerifyCS.Diagnostic("TSL1003").WithLocation(0).WithLocation(1)
-                .WithArguments("DomainLock '_vm1'", 12, "DomainLock '_vm2'"));
+                .WithArguments("DomainLock '_vm1'", "DomainLock '_vm2'"));
     }
 
     [Fact]
@@ -272,7 +272,7 @@ public class Tsl1003WrongLockReleaseTests
             }
             """,
             VerifyCS.Diagnostic("TSL1003").WithLocation(0).WithLocation(1)
-                .WithArguments("DomainLock '_vm1'", 10, "DomainLock '_vm2'"));
+                .WithArguments("DomainLock '_vm1'", "DomainLock '_vm2'"));
     }
 
     [Fact]
@@ -302,7 +302,7 @@ public class Tsl1003WrongLockReleaseTests
             }
             """,
             VerifyCS.Diagnostic("TSL1003").WithLocation(0).WithLocation(1)
-                .WithArguments("DomainLock '_vm1'", 10, "DomainLock '_vm2'"));
+                .WithArguments("DomainLock '_vm1'", "DomainLock '_vm2'"));
     }
 
     [Fact]
@@ -340,7 +340,7 @@ public class Tsl1003WrongLockReleaseTests
             }
             """,
             VerifyCS.Diagnostic("TSL1003").WithLocation(0).WithLocation(1)
-                .WithArguments("DomainLock '_vm1'", 13, "DomainLock '_vm2'"));
+                .WithArguments("DomainLock '_vm1'", "DomainLock '_vm2'"));
     }
 
     [Fact]
@@ -367,7 +367,7 @@ public class Tsl1003WrongLockReleaseTests
             }
             """,
             VerifyCS.Diagnostic("TSL1003").WithLocation(0).WithLocation(1)
-                .WithArguments("DomainLock '_vm1'", 13, "DomainLock '_vm2'"));
+                .WithArguments("DomainLock '_vm1'", "DomainLock '_vm2'"));
     }
 
     [Fact]
@@ -403,7 +403,7 @@ public class Tsl1003WrongLockReleaseTests
             }
             """,
             VerifyCS.Diagnostic("TSL1003").WithLocation(0).WithLocation(1)
-                .WithArguments("PoolLock '_pool'", 24, "DomainLock '_vm1'"));
+                .WithArguments("PoolLock '_pool'", "DomainLock '_vm1'"));
     }
 
     // ---- must stay silent -----------------------------------------------------------------

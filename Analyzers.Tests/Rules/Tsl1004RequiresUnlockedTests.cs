@@ -38,7 +38,7 @@ public class Tsl1004RequiresUnlockedTests
             }
             """,
             VerifyCS.Diagnostic("TSL1004").WithLocation(0).WithLocation(1)
-                .WithArguments("StopAsync", "DomainLock '_vm1'", 17));
+                .WithArguments("StopAsync", "DomainLock '_vm1'"));
     }
 
     [Fact]
@@ -74,7 +74,7 @@ public class Tsl1004RequiresUnlockedTests
             }
             """,
             VerifyCS.Diagnostic("TSL1004").WithLocation(0).WithLocation(1)
-                .WithArguments("StopAsync", "DomainLock '_vm1'", 17));
+                .WithArguments("StopAsync", "DomainLock '_vm1'"));
     }
 
     [Fact]
@@ -106,7 +106,7 @@ public class Tsl1004RequiresUnlockedTests
             }
             """,
             VerifyCS.Diagnostic("TSL1004").WithLocation(0).WithLocation(1)
-                .WithArguments("Quit", "DriverLock '_driver'", 17));
+                .WithArguments("Quit", "DriverLock '_driver'"));
     }
 
     [Fact]
@@ -128,7 +128,7 @@ public class Tsl1004RequiresUnlockedTests
                 private readonly DriverLock _driver = new();
                 private readonly Qmp _qmp = new();
 
-                void Pause() => _qmp.StopAsync().Wait();
+                void Pause() => {|#2:_qmp.StopAsync()|}.Wait();
 
                 void Suspend()
                 {
@@ -137,8 +137,8 @@ public class Tsl1004RequiresUnlockedTests
                 }
             }
             """,
-            VerifyCS.Diagnostic("TSL1004").WithLocation(0).WithLocation(1)
-                .WithArguments("Pause → StopAsync", "DriverLock '_driver'", 19));
+            VerifyCS.Diagnostic("TSL1004").WithLocation(0).WithLocation(1).WithLocation(2)
+                .WithArguments("Pause → StopAsync", "DriverLock '_driver'"));
     }
 
     [Fact]
@@ -167,7 +167,7 @@ public class Tsl1004RequiresUnlockedTests
             }
             """,
             VerifyCS.Diagnostic("TSL1004").WithLocation(0).WithLocation(1)
-                .WithArguments("StopAsync", "DriverLock '_driver'", 17));
+                .WithArguments("StopAsync", "DriverLock '_driver'"));
     }
 
     [Fact]
@@ -198,7 +198,7 @@ public class Tsl1004RequiresUnlockedTests
             }
             """,
             VerifyCS.Diagnostic("TSL1004").WithLocation(0).WithLocation(1)
-                .WithArguments("StopAsync", "DomainLock '_vm1'", 19));
+                .WithArguments("StopAsync", "DomainLock '_vm1'"));
     }
 
     [Fact]
@@ -226,7 +226,7 @@ public class Tsl1004RequiresUnlockedTests
             }
             """,
             VerifyCS.Diagnostic("TSL1004").WithLocation(0).WithLocation(1)
-                .WithArguments("ReopenAsync", "QmpLock 'slow'", 16));
+                .WithArguments("ReopenAsync", "QmpLock 'slow'"));
     }
 
     [Fact]
@@ -247,7 +247,7 @@ public class Tsl1004RequiresUnlockedTests
             {
                 private readonly Qmp _qmp = new();
 
-                Task ReconnectAsync() => _qmp.ReopenAsync();
+                Task ReconnectAsync() => {|#2:_qmp.ReopenAsync()|};
 
                 async Task RunAsync(QmpLock slow)
                 {
@@ -256,8 +256,8 @@ public class Tsl1004RequiresUnlockedTests
                 }
             }
             """,
-            VerifyCS.Diagnostic("TSL1004").WithLocation(0).WithLocation(1)
-                .WithArguments("ReconnectAsync → ReopenAsync", "QmpLock 'slow'", 18));
+            VerifyCS.Diagnostic("TSL1004").WithLocation(0).WithLocation(1).WithLocation(2)
+                .WithArguments("ReconnectAsync → ReopenAsync", "QmpLock 'slow'"));
     }
 
     [Fact]
@@ -304,9 +304,9 @@ public class Tsl1004RequiresUnlockedTests
             }
             """,
             VerifyCS.Diagnostic("TSL1004").WithLocation(0).WithLocation(1)
-                .WithArguments("StopAsync", "DomainLock '_vm1'", 29),
+                .WithArguments("StopAsync", "DomainLock '_vm1'"),
             VerifyCS.Diagnostic("TSL1004").WithLocation(2).WithLocation(3)
-                .WithArguments("ContAsync", "DomainLock '_vm1'", 35));
+                .WithArguments("ContAsync", "DomainLock '_vm1'"));
     }
 
     [Fact]
@@ -334,7 +334,7 @@ public class Tsl1004RequiresUnlockedTests
             }
             """,
             VerifyCS.Diagnostic("TSL1004").WithLocation(0).WithLocation(1)
-                .WithArguments("Rescan", "DomainLock '_vm1'", 16));
+                .WithArguments("Rescan", "DomainLock '_vm1'"));
     }
 
     [Fact]
@@ -357,7 +357,7 @@ public class Tsl1004RequiresUnlockedTests
 
                 async Task OuterAsync() => await MiddleAsync();
 
-                Task MiddleAsync() => _qmp.StopAsync();
+                Task MiddleAsync() => {|#2:_qmp.StopAsync()|};
 
                 async Task RefreshAsync()
                 {
@@ -373,8 +373,8 @@ public class Tsl1004RequiresUnlockedTests
                 }
             }
             """,
-            VerifyCS.Diagnostic("TSL1004").WithLocation(0).WithLocation(1)
-                .WithArguments("OuterAsync → MiddleAsync → StopAsync", "DomainLock '_vm1'", 21));
+            VerifyCS.Diagnostic("TSL1004").WithLocation(0).WithLocation(1).WithLocation(2)
+                .WithArguments("OuterAsync → MiddleAsync → StopAsync", "DomainLock '_vm1'"));
     }
 
     [Fact]
@@ -399,12 +399,12 @@ public class Tsl1004RequiresUnlockedTests
                     using var config = {|#1:json.Lock()|};
                     return {|#0:Stop()|};
 
-                    Task Stop() => _qmp.StopAsync();
+                    Task Stop() => {|#2:_qmp.StopAsync()|};
                 }
             }
             """,
-            VerifyCS.Diagnostic("TSL1004").WithLocation(0).WithLocation(1)
-                .WithArguments("Stop → StopAsync", "JsonLock 'json'", 16));
+            VerifyCS.Diagnostic("TSL1004").WithLocation(0).WithLocation(1).WithLocation(2)
+                .WithArguments("Stop → StopAsync", "JsonLock 'json'"));
     }
 
     [Fact]
@@ -440,7 +440,7 @@ public class Tsl1004RequiresUnlockedTests
             }
             """,
             VerifyCS.Diagnostic("TSL1004").WithLocation(0).WithLocation(1)
-                .WithArguments("StopAsync", "DomainLock '_vm1'", 17));
+                .WithArguments("StopAsync", "DomainLock '_vm1'"));
     }
 
     [Fact]
@@ -478,7 +478,7 @@ public class Tsl1004RequiresUnlockedTests
             }
             """,
             VerifyCS.Diagnostic("TSL1004").WithLocation(0).WithLocation(1)
-                .WithArguments("ContAsync", "DomainLock '_vm1'", 20));
+                .WithArguments("ContAsync", "DomainLock '_vm1'"));
     }
 
     [Fact]
@@ -520,7 +520,7 @@ public class Tsl1004RequiresUnlockedTests
             }
             """,
             VerifyCS.Diagnostic("TSL1004").WithLocation(0).WithLocation(1)
-                .WithArguments("EjectAsync", "DomainLock '_vm1'", 24));
+                .WithArguments("EjectAsync", "DomainLock '_vm1'"));
     }
 
     [Fact]
@@ -558,7 +558,7 @@ public class Tsl1004RequiresUnlockedTests
             }
             """,
             VerifyCS.Diagnostic("TSL1004").WithLocation(0).WithLocation(1)
-                .WithArguments("StopAsync", "DomainLock '_vm1'", 18));
+                .WithArguments("StopAsync", "DomainLock '_vm1'"));
     }
 
     [Fact]
@@ -601,7 +601,7 @@ public class Tsl1004RequiresUnlockedTests
             }
             """,
             VerifyCS.Diagnostic("TSL1004").WithLocation(0).WithLocation(1)
-                .WithArguments("StopAsync", "PoolLock '_pool'", 31));
+                .WithArguments("StopAsync", "PoolLock '_pool'"));
     }
 
     [Fact]
@@ -627,7 +627,7 @@ public class Tsl1004RequiresUnlockedTests
             }
             """,
             VerifyCS.Diagnostic("TSL1004").WithLocation(0).WithLocation(1)
-                .WithArguments("StopAsync", "DomainLock '_vm1'", 16));
+                .WithArguments("StopAsync", "DomainLock '_vm1'"));
     }
 
     [Fact]
@@ -661,7 +661,7 @@ public class Tsl1004RequiresUnlockedTests
             }
             """,
             VerifyCS.Diagnostic("TSL1004").WithLocation(0).WithLocation(1)
-                .WithArguments("StopAsync", "DomainLock '_vm1'", 20));
+                .WithArguments("StopAsync", "DomainLock '_vm1'"));
     }
 
     // ---- must stay silent -----------------------------------------------------------------

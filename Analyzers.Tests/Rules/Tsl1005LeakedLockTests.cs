@@ -35,7 +35,7 @@ public class Tsl1005LeakedLockTests
             }
             """,
             VerifyCS.Diagnostic("TSL1005").WithLocation(0).WithLocation(1)
-                .WithArguments("DriverLock '_driver'", "CountDomains", "the return at line 12"));
+                .WithArguments("DriverLock '_driver'", "CountDomains", "still held at a return"));
     }
 
     [Fact]
@@ -64,7 +64,7 @@ public class Tsl1005LeakedLockTests
             }
             """,
             VerifyCS.Diagnostic("TSL1005").WithLocation(0).WithLocation(1)
-                .WithArguments("DomainLock '_vm'", "Update", "leaving at line 17"));
+                .WithArguments("DomainLock '_vm'", "Update", "still held on leaving"));
     }
 
     [Fact]
@@ -95,7 +95,7 @@ public class Tsl1005LeakedLockTests
             }
             """,
             VerifyCS.Diagnostic("TSL1005").WithLocation(0).WithLocation(1)
-                .WithArguments("DriverLock '_driver'", "Apply", "the return at line 16"));
+                .WithArguments("DriverLock '_driver'", "Apply", "still held at a return"));
     }
 
     [Fact]
@@ -128,7 +128,7 @@ public class Tsl1005LeakedLockTests
             }
             """,
             VerifyCS.Diagnostic("TSL1005").WithLocation(0).WithLocation(1)
-                .WithArguments("DomainLock '_vm'", "Poll", "leaving at line 21"));
+                .WithArguments("DomainLock '_vm'", "Poll", "still held on leaving"));
     }
 
     [Fact]
@@ -158,7 +158,7 @@ public class Tsl1005LeakedLockTests
             }
             """,
             VerifyCS.Diagnostic("TSL1005").WithLocation(0).WithLocation(1)
-                .WithArguments("DomainLock '_vm'", "Poll", "leaving at line 9"));
+                .WithArguments("DomainLock '_vm'", "Poll", "still held on leaving"));
     }
 
     [Fact]
@@ -180,7 +180,7 @@ public class Tsl1005LeakedLockTests
             }
             """,
             VerifyCS.Diagnostic("TSL1005").WithLocation(0).WithLocation(1)
-                .WithArguments("DriverLock '_driver'", "Bump", "leaving at line 11"));
+                .WithArguments("DriverLock '_driver'", "Bump", "still held on leaving"));
     }
 
     [Fact]
@@ -208,7 +208,7 @@ public class Tsl1005LeakedLockTests
             }
             """,
             VerifyCS.Diagnostic("TSL1005").WithLocation(0).WithLocation(1)
-                .WithArguments("QmpLock 'qmp'", "InsertAsync", "the return at line 11"));
+                .WithArguments("QmpLock 'qmp'", "InsertAsync", "still held at a return"));
     }
 
     [Fact]
@@ -238,7 +238,7 @@ public class Tsl1005LeakedLockTests
             }
             """,
             VerifyCS.Diagnostic("TSL1005").WithLocation(0).WithLocation(1)
-                .WithArguments("DriverLock '_driver'", "Count", "the return at line 14"));
+                .WithArguments("DriverLock '_driver'", "Count", "still held at a return"));
     }
 
     [Fact]
@@ -260,7 +260,7 @@ public class Tsl1005LeakedLockTests
             }
             """,
             VerifyCS.Diagnostic("TSL1005").WithLocation(0).WithLocation(1)
-                .WithArguments("DriverLock '_driver'", "Refresh", "leaving at line 11"));
+                .WithArguments("DriverLock '_driver'", "Refresh", "still held on leaving"));
     }
 
     [Fact]
@@ -288,7 +288,7 @@ public class Tsl1005LeakedLockTests
             }
             """,
             VerifyCS.Diagnostic("TSL1005").WithLocation(0).WithLocation(1)
-                .WithArguments("DriverLock '_driver'", "TakeAndKeep", "leaving at line 10"));
+                .WithArguments("DriverLock '_driver'", "TakeAndKeep", "still held on leaving"));
     }
 
     [Fact]
@@ -320,7 +320,7 @@ public class Tsl1005LeakedLockTests
             }
             """,
             VerifyCS.Diagnostic("TSL1005").WithLocation(0).WithLocation(1)
-                .WithArguments("DomainLock '_vm'", "Count", "the return at line 16"));
+                .WithArguments("DomainLock '_vm'", "Count", "still held at a return"));
     }
 
     [Fact]
@@ -354,7 +354,7 @@ public class Tsl1005LeakedLockTests
             }
             """,
             VerifyCS.Diagnostic("TSL1005").WithLocation(0).WithLocation(1)
-                .WithArguments("DriverLock '_driver'", "lambda", "the return at line 17"));
+                .WithArguments("DriverLock '_driver'", "lambda", "still held at a return"));
     }
 
     [Fact]
@@ -384,7 +384,7 @@ public class Tsl1005LeakedLockTests
             }
             """,
             VerifyCS.Diagnostic("TSL1005").WithLocation(0).WithLocation(1)
-                .WithArguments("DomainLock '_target'", "Move", "the return at line 15"));
+                .WithArguments("DomainLock '_target'", "Move", "still held at a return"));
     }
 
     [Fact]
@@ -418,7 +418,7 @@ public class Tsl1005LeakedLockTests
             }
             """,
             VerifyCS.Diagnostic("TSL1005").WithLocation(0).WithLocation(1)
-                .WithArguments("DomainLock 'vm.StateLock'", "Touch", "the return at line 18"));
+                .WithArguments("DomainLock 'vm.StateLock'", "Touch", "still held at a return"));
     }
 
     // ---- must stay silent -----------------------------------------------------------------
@@ -617,7 +617,7 @@ public class Tsl1005LeakedLockTests
             }
             """,
             VerifyCS.Diagnostic("TSL1009").WithLocation(0).WithLocation(1)
-                .WithArguments("DriverLock '_driver'", "new InvalidOperationException", 13));
+                .WithArguments("DriverLock '_driver'", "new InvalidOperationException"));
     }
 
     [Fact]

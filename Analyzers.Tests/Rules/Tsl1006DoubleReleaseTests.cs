@@ -30,7 +30,7 @@ public class Tsl1006DoubleReleaseTests
             }
             """,
             VerifyCS.Diagnostic("TSL1006").WithLocation(0).WithLocation(1)
-                .WithArguments("DomainLock '_vm'", 9));
+                .WithArguments("DomainLock '_vm'"));
     }
 
     [Fact]
@@ -52,7 +52,7 @@ public class Tsl1006DoubleReleaseTests
             }
             """,
             VerifyCS.Diagnostic("TSL1006").WithLocation(0).WithLocation(1)
-                .WithArguments("DomainLock '_vm'", 9));
+                .WithArguments("DomainLock '_vm'"));
     }
 
     [Fact]
@@ -75,7 +75,7 @@ public class Tsl1006DoubleReleaseTests
             }
             """,
             VerifyCS.Diagnostic("TSL1006").WithLocation(0).WithLocation(1)
-                .WithArguments("DriverLock '_driver'", 9));
+                .WithArguments("DriverLock '_driver'"));
     }
 
     [Fact]
@@ -100,7 +100,7 @@ public class Tsl1006DoubleReleaseTests
             }
             """,
             VerifyCS.Diagnostic("TSL1006").WithLocation(0).WithLocation(1)
-                .WithArguments("DomainLock '_vm'", 11));
+                .WithArguments("DomainLock '_vm'"));
     }
 
     [Fact]
@@ -130,7 +130,7 @@ public class Tsl1006DoubleReleaseTests
             }
             """,
             VerifyCS.Diagnostic("TSL1006").WithLocation(0).WithLocation(1)
-                .WithArguments("DomainLock '_vm'", 9));
+                .WithArguments("DomainLock '_vm'"));
     }
 
     [Fact]
@@ -161,7 +161,7 @@ public class Tsl1006DoubleReleaseTests
             }
             """,
             VerifyCS.Diagnostic("TSL1006").WithLocation(0).WithLocation(1)
-                .WithArguments("DomainLock '_vm'", 9));
+                .WithArguments("DomainLock '_vm'"));
     }
 
     [Fact]
@@ -192,7 +192,7 @@ public class Tsl1006DoubleReleaseTests
             }
             """,
             VerifyCS.Diagnostic("TSL1006").WithLocation(0).WithLocation(1)
-                .WithArguments("DriverLock '_driver'", 10));
+                .WithArguments("DriverLock '_driver'"));
     }
 
     [Fact]
@@ -219,7 +219,7 @@ public class Tsl1006DoubleReleaseTests
             }
             """),
             VerifyCS.Diagnostic("TSL1006").WithLocation(0).WithLocation(1)
-                .WithArguments("DomainLock 'vm.StateLock'", 9));
+                .WithArguments("DomainLock 'vm.StateLock'"));
     }
 
     [Fact]
@@ -243,7 +243,7 @@ public class Tsl1006DoubleReleaseTests
             }
             """),
             VerifyCS.Diagnostic("TSL1006").WithLocation(0).WithLocation(1)
-                .WithArguments("DomainLock 'vm.StateLock'", 9));
+                .WithArguments("DomainLock 'vm.StateLock'"));
     }
 
     [Fact]
@@ -270,7 +270,7 @@ public class Tsl1006DoubleReleaseTests
             }
             """,
             VerifyCS.Diagnostic("TSL1006").WithLocation(0).WithLocation(1)
-                .WithArguments("DomainLock '_vm'", 12));
+                .WithArguments("DomainLock '_vm'"));
     }
 
     [Fact]
@@ -297,7 +297,7 @@ public class Tsl1006DoubleReleaseTests
             }
             """,
             VerifyCS.Diagnostic("TSL1006").WithLocation(0).WithLocation(1)
-                .WithArguments("DomainLock '_vm'", 13));
+                .WithArguments("DomainLock '_vm'"));
     }
 
     [Fact]
@@ -318,7 +318,7 @@ public class Tsl1006DoubleReleaseTests
             }
             """,
             VerifyCS.Diagnostic("TSL1006").WithLocation(0).WithLocation(1)
-                .WithArguments("QmpLock 'qmp'", 8));
+                .WithArguments("QmpLock 'qmp'"));
     }
 
     // ---- must stay silent -----------------------------------------------------------------

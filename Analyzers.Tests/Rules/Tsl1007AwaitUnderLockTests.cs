@@ -31,7 +31,7 @@ public class Tsl1007AwaitUnderLockTests
             }
             """,
             VerifyCS.Diagnostic("TSL1007").WithLocation(0).WithLocation(1)
-                .WithArguments("DriverLock '_driver'", 10));
+                .WithArguments("DriverLock '_driver'"));
     }
 
     [Fact]
@@ -55,7 +55,7 @@ public class Tsl1007AwaitUnderLockTests
             }
             """,
             VerifyCS.Diagnostic("TSL1007").WithLocation(0).WithLocation(1)
-                .WithArguments("DomainLock '_vm'", 10));
+                .WithArguments("DomainLock '_vm'"));
     }
 
     [Fact]
@@ -82,7 +82,7 @@ public class Tsl1007AwaitUnderLockTests
             }
             """,
             VerifyCS.Diagnostic("TSL1007").WithLocation(0).WithLocation(1)
-                .WithArguments("JsonLock 'json'", 8));
+                .WithArguments("JsonLock 'json'"));
     }
 
     [Fact]
@@ -107,7 +107,7 @@ public class Tsl1007AwaitUnderLockTests
             }
             """,
             VerifyCS.Diagnostic("TSL1007").WithLocation(0).WithLocation(1)
-                .WithArguments("DomainLock '_vm'", 10));
+                .WithArguments("DomainLock '_vm'"));
     }
 
     [Fact]
@@ -132,7 +132,7 @@ public class Tsl1007AwaitUnderLockTests
             }
             """,
             VerifyCS.Diagnostic("TSL1007").WithLocation(0).WithLocation(1)
-                .WithArguments("DomainLock '_vm'", 10));
+                .WithArguments("DomainLock '_vm'"));
     }
 
     [Fact]
@@ -161,7 +161,7 @@ public class Tsl1007AwaitUnderLockTests
             }
             """,
             VerifyCS.Diagnostic("TSL1007").WithLocation(0).WithLocation(1)
-                .WithArguments("DomainLock '_vm'", 10));
+                .WithArguments("DomainLock '_vm'"));
     }
 
     [Fact]
@@ -188,7 +188,7 @@ public class Tsl1007AwaitUnderLockTests
             }
             """,
             VerifyCS.Diagnostic("TSL1007").WithLocation(0).WithLocation(1)
-                .WithArguments("DomainLock '_vm'", 13));
+                .WithArguments("DomainLock '_vm'"));
     }
 
     [Fact]
@@ -215,7 +215,7 @@ public class Tsl1007AwaitUnderLockTests
             }
             """,
             VerifyCS.Diagnostic("TSL1007").WithLocation(0).WithLocation(1)
-                .WithArguments("DomainLock '_vm'", 14));
+                .WithArguments("DomainLock '_vm'"));
     }
 
     [Fact]
@@ -239,7 +239,7 @@ public class Tsl1007AwaitUnderLockTests
             }
             """,
             VerifyCS.Diagnostic("TSL1007").WithLocation(0).WithLocation(1)
-                .WithArguments("DomainLock '_vm'", 12));
+                .WithArguments("DomainLock '_vm'"));
     }
 
     [Fact]
@@ -263,7 +263,7 @@ public class Tsl1007AwaitUnderLockTests
             }
             """,
             VerifyCS.Diagnostic("TSL1007").WithLocation(0).WithLocation(1)
-                .WithArguments("DomainLock '_vm'", 12));
+                .WithArguments("DomainLock '_vm'"));
     }
 
     [Fact]
@@ -285,7 +285,7 @@ public class Tsl1007AwaitUnderLockTests
             }
             """,
             VerifyCS.Diagnostic("TSL1007").WithLocation(0).WithLocation(1)
-                .WithArguments("DomainLock '_vm'", 10));
+                .WithArguments("DomainLock '_vm'"));
     }
 
     [Fact]
@@ -315,7 +315,7 @@ public class Tsl1007AwaitUnderLockTests
             }
             """,
             VerifyCS.Diagnostic("TSL1007").WithLocation(0).WithLocation(1)
-                .WithArguments("DomainLock '_vm'", 11));
+                .WithArguments("DomainLock '_vm'"));
     }
 
     [Fact]
@@ -342,7 +342,7 @@ public class Tsl1007AwaitUnderLockTests
             }
             """,
             VerifyCS.Diagnostic("TSL1007").WithLocation(0).WithLocation(1)
-                .WithArguments("DomainLock '_vm'", 11));
+                .WithArguments("DomainLock '_vm'"));
     }
 
     // ---- must stay silent -----------------------------------------------------------------
@@ -595,7 +595,7 @@ public class Tsl1007AwaitUnderLockTests
             }
             """),
             VerifyCS.Diagnostic("TSL1004").WithLocation(0).WithLocation(1)
-                .WithArguments("StopAsync", "DomainLock '_vm'", 11));
+                .WithArguments("StopAsync", "DomainLock '_vm'"));
     }
 
     [Fact]
@@ -618,7 +618,6 @@ public class Tsl1007AwaitUnderLockTests
             }
             """,
             VerifyCS.Diagnostic("TSL1001").WithLocation(0).WithLocation(1)
-                .WithArguments("QmpLock 'qmp'", "DriverLock '_driver'", 10,
-                    "QmpLock (level 100) must be taken before DriverLock (level 200)"));
+                .WithArguments("QmpLock 'qmp'", "DriverLock '_driver'", "QmpLock (level 100) must be taken before DriverLock (level 200)"));
     }
 }

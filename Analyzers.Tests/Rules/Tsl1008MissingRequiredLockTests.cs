@@ -462,6 +462,149 @@ public class Tsl1008MissingRequiredLockTests
             }
             """,
             VerifyCS.Diagnostic("TSL1006").WithLocation(0).WithLocation(1)
-                .WithArguments("DomainLock 'vm.StateLock'", 9));
+                .WithArguments("DomainLock 'vm.StateLock'"));
+    }
+
+    // ---- TSL1008 ----------------------------------------------------------------------------
+
+    /// <summary>
+    /// Writing a <c>[RequiresLock]</c> property calls its setter without the lock. Before the fix, nothing
+    /// is reported: <c>LockTransfer.Visit</c> returns early for a property reference that is
+    /// an assignment target, so the setter is never recorded as a call (reading the same property
+    /// is reported).
+    /// </summary>
+    [Fact]
+    public async Task Tsl1008_PropertySetterWithoutLock_Reports()
+    {
+        await VerifyCS.VerifyAnalyzerAsync(WithDomainTypes("""
+            using System.Threading;
+            using System.Threading.Tasks;
+            using Toolstack.Runtime;
+
+            class Driver
+            {
+                void Reset(DomainState state)
+                {
+                    {|#0:state.Generation|} = 0;
+                }
+            }
+            """),
+            VerifyCS.Diagnostic("TSL1008").WithLocation(0)
+                .WithArguments("Generation", "DomainLock 'state.Guard'"));
+    }
+
+    /// <summary>
+    /// docs/configuration.md: with <c>[RequiresLock(typeof(X))]</c> callers must hold an X. Holding a
+    /// DomainLock must satisfy a member that names no particular one. Before the fix,
+    /// <c>CallPaths.ResolveRequired</c> treats the missing <c>Lock</c> as "the receiver is
+    /// the lock", and resolves it to <c>registry</c>, which is not a lock. So this reports
+    /// "'Touch' requires DomainLock 'registry' to be held".
+    /// </summary>
+    [Fact]
+    public async Task Tsl1008_RequiresAnyLockOfType_OneHeld_IsSilent()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using Toolstack.Runtime;
+
+            sealed class Registry
+            {
+                [RequiresLock(typeof(DomainLock))]
+                public void Touch() { }
+            }
+
+            class Driver
+            {
+                private readonly DomainLock _vm = new("vm1");
+
+                void Touch(Registry registry)
+                {
+                    using (_vm.Lock())
+                    {
+                        registry.Touch();
+                    }
+                }
+            }
+            """);
+    }
+
+    /// <summary>
+    /// The counterpart of <see cref="Tsl1008_RequiresAnyLockOfType_OneHeld_IsSilent"/>: with none
+    /// held it reports, naming the lock type, not the receiver (before the fix: "DomainLock 'registry'").
+    /// </summary>
+    [Fact]
+    public async Task Tsl1008_RequiresAnyLockOfType_NoneHeld_ReportsTheLockType()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using Toolstack.Runtime;
+
+            sealed class Registry
+            {
+                [RequiresLock(typeof(DomainLock))]
+                public void Touch() { }
+            }
+
+            class Driver
+            {
+                void Touch(Registry registry)
+                {
+                    {|#0:registry.Touch()|};
+                }
+            }
+            """,
+            VerifyCS.Diagnostic("TSL1008").WithLocation(0)
+                .WithArguments("Touch", "DomainLock"));
+    }
+
+    /// <summary>
+    /// A local function called only where the lock is held does not call the member without
+    /// it, and a local function that captures the state cannot be annotated with
+    /// <c>[RequiresLock]</c> (the lock is not one of its parameters or members). Before the fix, TSL1008 is
+    /// reported inside the local function: it is analyzed with an empty entry state, and no
+    /// summary carries lock requirements to its call sites. This is a judgement call ("no report
+    /// rather than a false one").
+    /// </summary>
+    [Fact]
+    public async Task Tsl1008_LocalFunctionCalledOnlyUnderTheLock_IsSilent()
+    {
+        await VerifyCS.VerifyAnalyzerAsync(WithDomainTypes("""
+            using System.Threading;
+            using System.Threading.Tasks;
+            using Toolstack.Runtime;
+
+            class Driver
+            {
+                void Pause(DomainState state)
+                {
+                    using (state.Guard.Lock())
+                    {
+                        MarkPaused();
+                    }
+
+                    void MarkPaused() => state.MarkPaused();
+                }
+            }
+            """));
+    }
+
+    /// <summary>The counterpart: a local function's unmet [RequiresLock] need is reported where it is called without the lock.</summary>
+    [Fact]
+    public async Task Tsl1008_LocalFunctionCalledWithoutTheLock_ReportsAtTheCall()
+    {
+        await VerifyCS.VerifyAnalyzerAsync(WithDomainTypes("""
+            using System.Threading;
+            using System.Threading.Tasks;
+            using Toolstack.Runtime;
+
+            class Driver
+            {
+                void Pause(DomainState state)
+                {
+                    {|#0:MarkPaused()|};
+
+                    void MarkPaused() => state.MarkPaused();
+                }
+            }
+            """),
+            VerifyCS.Diagnostic("TSL1008").WithLocation(0).WithArguments("MarkPaused", "DomainLock 'state.Guard'"));
     }
 }

@@ -34,7 +34,7 @@ public class Tsl1009ReleaseNotOnThrowTests
             }
             """,
             VerifyCS.Diagnostic("TSL1009").WithLocation(0).WithLocation(1)
-                .WithArguments("DriverLock '_driver'", "Recount", 11));
+                .WithArguments("DriverLock '_driver'", "Recount"));
     }
 
     [Fact]
@@ -57,7 +57,7 @@ public class Tsl1009ReleaseNotOnThrowTests
             }
             """,
             VerifyCS.Diagnostic("TSL1009").WithLocation(0).WithLocation(1)
-                .WithArguments("DomainLock '_vm'", "List.Add", 11));
+                .WithArguments("DomainLock '_vm'", "List.Add"));
     }
 
     [Fact]
@@ -84,7 +84,7 @@ public class Tsl1009ReleaseNotOnThrowTests
             }
             """,
             VerifyCS.Diagnostic("TSL1009").WithLocation(0).WithLocation(1)
-                .WithArguments("DriverLock '_driver'", "new ArgumentOutOfRangeException", 13));
+                .WithArguments("DriverLock '_driver'", "new ArgumentOutOfRangeException"));
     }
 
     [Fact]
@@ -118,7 +118,7 @@ public class Tsl1009ReleaseNotOnThrowTests
             }
             """,
             VerifyCS.Diagnostic("TSL1009").WithLocation(0).WithLocation(1)
-                .WithArguments("DomainLock '_vm'", "Write", 14));
+                .WithArguments("DomainLock '_vm'", "Write"));
     }
 
     [Fact]
@@ -151,7 +151,7 @@ public class Tsl1009ReleaseNotOnThrowTests
             }
             """,
             VerifyCS.Diagnostic("TSL1009").WithLocation(0).WithLocation(1)
-                .WithArguments("DomainLock '_vm'", "Prepare", 10));
+                .WithArguments("DomainLock '_vm'", "Prepare"));
     }
 
     [Fact]
@@ -184,7 +184,7 @@ public class Tsl1009ReleaseNotOnThrowTests
             }
             """,
             VerifyCS.Diagnostic("TSL1009").WithLocation(0).WithLocation(1)
-                .WithArguments("DomainLock '_vm'", "Log", 16));
+                .WithArguments("DomainLock '_vm'", "Log"));
     }
 
     [Fact]
@@ -206,7 +206,7 @@ public class Tsl1009ReleaseNotOnThrowTests
             }
             """),
             VerifyCS.Diagnostic("TSL1009").WithLocation(0).WithLocation(1)
-                .WithArguments("QmpLock 'qmp'", "StopAsync", 10));
+                .WithArguments("QmpLock 'qmp'", "StopAsync"));
     }
 
     [Fact]
@@ -237,7 +237,7 @@ public class Tsl1009ReleaseNotOnThrowTests
             }
             """,
             VerifyCS.Diagnostic("TSL1009").WithLocation(0).WithLocation(1)
-                .WithArguments("DomainLock '_vm'", "Write", 10));
+                .WithArguments("DomainLock '_vm'", "Write"));
     }
 
     [Fact]
@@ -269,7 +269,7 @@ public class Tsl1009ReleaseNotOnThrowTests
             }
             """,
             VerifyCS.Diagnostic("TSL1009").WithLocation(0).WithLocation(1)
-                .WithArguments("DomainLock '_vm'", "Write", 13));
+                .WithArguments("DomainLock '_vm'", "Write"));
     }
 
     [Fact]
@@ -296,7 +296,7 @@ public class Tsl1009ReleaseNotOnThrowTests
             }
             """,
             VerifyCS.Diagnostic("TSL1009").WithLocation(0).WithLocation(1)
-                .WithArguments("DomainLock '_vm'", "Refresh", 12));
+                .WithArguments("DomainLock '_vm'", "Refresh"));
     }
 
     [Fact]
@@ -324,7 +324,7 @@ public class Tsl1009ReleaseNotOnThrowTests
             }
             """,
             VerifyCS.Diagnostic("TSL1009").WithLocation(0).WithLocation(1)
-                .WithArguments("DomainLock '_vm'", "Refresh", 13));
+                .WithArguments("DomainLock '_vm'", "Refresh"));
     }
 
     [Fact]
@@ -352,7 +352,7 @@ public class Tsl1009ReleaseNotOnThrowTests
             }
             """,
             VerifyCS.Diagnostic("TSL1009").WithLocation(0).WithLocation(1)
-                .WithArguments("DomainLock '_vm'", "Console.WriteLine", 15));
+                .WithArguments("DomainLock '_vm'", "Console.WriteLine"));
     }
 
     [Fact]
@@ -378,7 +378,7 @@ public class Tsl1009ReleaseNotOnThrowTests
             }
             """,
             VerifyCS.Diagnostic("TSL1009").WithLocation(0).WithLocation(1)
-                .WithArguments("DomainLock '_vm'", "Write", 12));
+                .WithArguments("DomainLock '_vm'", "Write"));
     }
 
     [Fact]
@@ -404,7 +404,7 @@ public class Tsl1009ReleaseNotOnThrowTests
             }
             """,
             VerifyCS.Diagnostic("TSL1009").WithLocation(0).WithLocation(1)
-                .WithArguments("DomainLock '_vm'", "Write", 12));
+                .WithArguments("DomainLock '_vm'", "Write"));
     }
 
     [Fact]
@@ -429,7 +429,7 @@ public class Tsl1009ReleaseNotOnThrowTests
             }
             """,
             VerifyCS.Diagnostic("TSL1009").WithLocation(0).WithLocation(1)
-                .WithArguments("DomainLock '_vm'", "Write", 11));
+                .WithArguments("DomainLock '_vm'", "Write"));
     }
 
     [Fact]
@@ -455,7 +455,7 @@ public class Tsl1009ReleaseNotOnThrowTests
             }
             """,
             VerifyCS.Diagnostic("TSL1009").WithLocation(0).WithLocation(1)
-                .WithArguments("DomainLock '_vm'", "Write", 12));
+                .WithArguments("DomainLock '_vm'", "Write"));
     }
 
     // ---- must stay silent -----------------------------------------------------------------
@@ -780,6 +780,6 @@ public class Tsl1009ReleaseNotOnThrowTests
             }
             """,
             VerifyCS.Diagnostic("TSL1005").WithLocation(0).WithLocation(1)
-                .WithArguments("DomainLock '_vm'", "Save", "the return at line 13"));
+                .WithArguments("DomainLock '_vm'", "Save", "still held at a return"));
     }
 }

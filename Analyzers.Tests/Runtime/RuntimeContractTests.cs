@@ -58,7 +58,7 @@ public class RuntimeContractTests
             }
             """,
             VerifyCS.Diagnostic("TSL1004").WithLocation(0).WithLocation(1)
-                .WithArguments("QmpClient.StopAsync", "DomainLock 'domain.StateLock'", 9));
+                .WithArguments("QmpClient.StopAsync", "DomainLock 'domain.StateLock'"));
     }
 
     [Fact]
@@ -94,7 +94,7 @@ public class RuntimeContractTests
             }
             """,
             VerifyCS.Diagnostic("TSL1004").WithLocation(0).WithLocation(1)
-                .WithArguments("Domain.BeginJobAsync", "DriverLock 'driver.DriverLock'", 8));
+                .WithArguments("Domain.BeginJobAsync", "DriverLock 'driver.DriverLock'"));
     }
 
     [Fact]
@@ -116,6 +116,6 @@ public class RuntimeContractTests
             }
             """,
             VerifyCS.Diagnostic("TSL1004").WithLocation(0).WithLocation(1)
-                .WithArguments("CdromHotplug.InsertAsync", "JsonLock 'domain.JsonLock'", 8));
+                .WithArguments("CdromHotplug.InsertAsync", "JsonLock 'domain.JsonLock'"));
     }
 }

@@ -39,6 +39,32 @@ public class MistakesSampleTests
         }
     }
 
+    [Theory]
+    [InlineData("TSL1001")]
+    [InlineData("TSL1002")]
+    [InlineData("TSL1003")]
+    [InlineData("TSL1004")]
+    [InlineData("TSL1005")]
+    [InlineData("TSL1006")]
+    [InlineData("TSL1007")]
+    [InlineData("TSL1008")]
+    [InlineData("TSL1009")]
+    public async Task MistakesSample_UnrelatedLinesInsertedAbove_SameMessageMovedDown(string id)
+    {
+        // Baselines, suppressions and SARIF fingerprints key on the message: it must not carry line numbers.
+        const int Inserted = 3;
+        string path = Path.Combine(RepositoryRoot(), "samples", "Mistakes", "Mistakes.cs");
+        string source = await File.ReadAllTextAsync(path);
+        string moved = string.Concat(Enumerable.Repeat("// an unrelated line\n", Inserted)) + source;
+
+        Diagnostic before = Assert.Single(await AnalyzeAsync(source, path), d => d.Id == id);
+        Diagnostic after = Assert.Single(await AnalyzeAsync(moved, path), d => d.Id == id);
+
+        Assert.Equal(before.GetMessage(), after.GetMessage());
+        Assert.Equal(before.Location.GetLineSpan().StartLinePosition.Line + Inserted, after.Location.GetLineSpan().StartLinePosition.Line);
+        Assert.Equal(before.AdditionalLocations.Count, after.AdditionalLocations.Count);
+    }
+
     private static async Task<ImmutableArray<Diagnostic>> AnalyzeAsync(string source, string path)
     {
         var references = (await TestReferences.Net10.ResolveAsync(LanguageNames.CSharp, CancellationToken.None)).ToList();

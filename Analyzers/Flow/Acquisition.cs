@@ -16,52 +16,32 @@ internal enum AcquisitionOrigin
     Parameter,
 }
 
-internal sealed class Acquisition
+/// <summary>One acquisition in a method.</summary>
+/// <param name="Index">Its slot in every <see cref="LockState"/> of the method.</param>
+/// <param name="Kind">The lock type; null only for a handle parameter.</param>
+/// <param name="Path">Which lock; null when the code reaches it in a way the analysis does not name.</param>
+/// <param name="Name">How diagnostics name it.</param>
+/// <param name="Site">The acquiring operation (a call); null for locks held on entry.</param>
+/// <param name="Location">The acquiring operation, or the method's or parameter's declaration.</param>
+/// <param name="Parameter">The handle parameter, for <see cref="AcquisitionOrigin.Parameter"/>.</param>
+/// <param name="ViaSummary">Acquired by a call into a method of this compilation whose body takes the lock.</param>
+/// <param name="HasHandle">The acquiring call hands the caller a handle for it.</param>
+/// <param name="Blocks">The acquiring call may block (<c>[Blocking]</c>, or a helper that reaches a wait).</param>
+internal sealed record Acquisition(
+    int Index,
+    AcquisitionOrigin Origin,
+    LockKind? Kind,
+    LockPath? Path,
+    LockName Name,
+    IOperation? Site,
+    Location Location,
+    IParameterSymbol? Parameter = null,
+    bool ViaSummary = false,
+    bool HasHandle = false,
+    bool Blocks = false)
 {
-    public Acquisition(int index, AcquisitionOrigin origin, LockKind? kind, LockPath? path, string display,
-        IOperation? site, Location location, IParameterSymbol? parameter = null,
-        bool viaSummary = false, bool hasHandle = false)
-    {
-        ViaSummary = viaSummary;
-        HasHandle = hasHandle;
-        Index = index;
-        Origin = origin;
-        Kind = kind;
-        Path = path;
-        Display = display;
-        Site = site;
-        Location = location;
-        Parameter = parameter;
-    }
-
-    public int Index { get; }
-
-    public AcquisitionOrigin Origin { get; }
-
-    /// <summary>The lock type; null only for a handle parameter.</summary>
-    public LockKind? Kind { get; }
-
-    /// <summary>Which lock; null when the code reaches it in a way the analysis does not name.</summary>
-    public LockPath? Path { get; }
-
-    /// <summary>How diagnostics name it: <c>DriverLock '_driver'</c>.</summary>
-    public string Display { get; }
-
-    /// <summary>The acquiring operation (a call); null for locks held on entry.</summary>
-    public IOperation? Site { get; }
-
-    public Location Location { get; }
-
-    public IParameterSymbol? Parameter { get; }
-
-    /// <summary>Acquired by a call into a method of this compilation whose body takes the lock.</summary>
-    public bool ViaSummary { get; }
-
-    /// <summary>The acquiring call hands the caller a handle for it.</summary>
-    public bool HasHandle { get; }
-
     public bool IsFromCall => Origin == AcquisitionOrigin.Call;
 
-    /// <summary>1-based line of the acquisition, for messages.</summary>
-    public int Line => Location.GetLineSpan().StartLinePosition.Line + 1;
+    /// <summary>Whether this acquisition may be of the lock <paramref name="kind"/>/<paramref name="path"/> names.</summary>
+    public bool MayBe(LockKind kind, LockPath? path) => Kind is { } own && SameLock.MayBe(own, Path, kind, path);
 }

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Collections.Immutable;
 using System.Linq;
 using System.Threading;
 using Microsoft.CodeAnalysis;
@@ -9,9 +10,10 @@ namespace Toolstack.Analyzers.Flow;
 
 /// <summary>
 /// Everything one compilation's analysis shares: the model, and every method's analysis,
-/// computed once on demand — for reporting, or as a callee's summary.
+/// computed once on demand — for reporting, or as a callee's summary. Summaries are computed
+/// callees first, recursive cycles as a whole (<see cref="RecursiveSummaries"/>).
 /// </summary>
-internal sealed class LockAnalysisContext
+internal sealed class LockAnalysisContext : ISummarySource
 {
     private readonly Compilation _compilation;
     private readonly ConcurrentDictionary<ISymbol, MethodAnalysis> _analyses =
@@ -20,27 +22,69 @@ internal sealed class LockAnalysisContext
         new ConcurrentDictionary<ISymbol, ControlFlowGraph?>(SymbolEqualityComparer.Default);
     private readonly ConcurrentDictionary<ITypeSymbol, bool> _handleTypes =
         new ConcurrentDictionary<ITypeSymbol, bool>(SymbolEqualityComparer.Default);
+    private readonly RecursiveSummaries _summaries;
 
     public LockAnalysisContext(Compilation compilation, LockModel model, CancellationToken cancellationToken)
     {
         _compilation = compilation;
         Model = model;
         CancellationToken = cancellationToken;
+        _summaries = new RecursiveSummaries(this);
+        PassThroughMethods = FindPassThroughMethods(compilation);
     }
+
+    /// <summary>
+    /// <c>ConfigureAwait</c> of <c>Task&lt;T&gt;</c> and <c>ValueTask&lt;T&gt;</c>: the standard API the flow of
+    /// handles must see through (an acquisition's task, configured, still yields its handle).
+    /// </summary>
+    public ImmutableHashSet<IMethodSymbol> PassThroughMethods { get; }
 
     public LockModel Model { get; }
 
     public CancellationToken CancellationToken { get; }
 
     /// <summary>The analysis of <paramref name="method"/> over <paramref name="graph"/>, computed once.</summary>
-    public MethodAnalysis Analyze(IMethodSymbol method, ControlFlowGraph graph) =>
-        _analyses.GetOrAdd(method, _ => LockStateEngine.Analyze(graph, method, this, SummaryStack.Empty.Push(method)));
+    public MethodAnalysis Analyze(IMethodSymbol method, ControlFlowGraph graph)
+    {
+        if (_analyses.TryGetValue(method, out MethodAnalysis? known))
+        {
+            return known;
+        }
+
+        if (SymbolEqualityComparer.Default.Equals(SummaryBody(method), method))
+        {
+            // A method others may call: analysed as part of the call graph, with its callees' final summaries.
+            _graphs.TryAdd(method, graph);
+            _summaries.Complete(method);
+            return _analyses[method];
+        }
+
+        // A lambda, or a lock type's own member: nothing calls it through a summary.
+        return _analyses.GetOrAdd(method, _ => LockStateEngine.Analyze(graph, method, this, this));
+    }
+
+    /// <inheritdoc />
+    public MethodSummary? SummaryOf(IMethodSymbol body)
+    {
+        if (SummaryBody(body) is not { } method || GraphOf(method) is null)
+        {
+            return null;
+        }
+
+        if (!_analyses.TryGetValue(method, out MethodAnalysis? known))
+        {
+            _summaries.Complete(method);
+            known = _analyses[method];
+        }
+
+        return known.Summary;
+    }
 
     /// <summary>
-    /// What a method of this compilation does with locks; null for methods without a body here
-    /// (metadata, abstract, extern), for which only the attributes count.
+    /// The method whose body a call to <paramref name="method"/> runs, if this compilation has it
+    /// and it is not a lock type's own member (those are what their attributes say).
     /// </summary>
-    public MethodSummary? GetSummary(IMethodSymbol method, SummaryStack stack)
+    public IMethodSymbol? SummaryBody(IMethodSymbol method)
     {
         method = method.OriginalDefinition;
         if (method.PartialImplementationPart is { } implementation)
@@ -48,29 +92,29 @@ internal sealed class LockAnalysisContext
             method = implementation;
         }
 
-        if (method.IsAbstract || method.IsExtern || method.DeclaringSyntaxReferences.IsEmpty)
+        return method.IsAbstract || method.IsExtern || method.DeclaringSyntaxReferences.IsEmpty
+            || method.MethodKind == MethodKind.AnonymousFunction || Model.GetLockKind(method.ContainingType) is not null
+            ? null
+            : method;
+    }
+
+    public bool IsStored(IMethodSymbol method) => _analyses.ContainsKey(method);
+
+    /// <summary>Keeps a final analysis; the first stored wins (concurrent ones are equal).</summary>
+    public void Store(IMethodSymbol method, MethodAnalysis analysis) => _analyses.TryAdd(method, analysis);
+
+    private static ImmutableHashSet<IMethodSymbol> FindPassThroughMethods(Compilation compilation)
+    {
+        var methods = ImmutableHashSet.CreateBuilder<IMethodSymbol>(SymbolEqualityComparer.Default);
+        foreach (string metadataName in new[] { "System.Threading.Tasks.Task`1", "System.Threading.Tasks.ValueTask`1" })
         {
-            return null;
+            if (compilation.GetTypeByMetadataName(metadataName) is { } type)
+            {
+                methods.UnionWith(type.GetMembers(nameof(System.Threading.Tasks.Task.ConfigureAwait)).OfType<IMethodSymbol>());
+            }
         }
 
-        if (_analyses.TryGetValue(method, out MethodAnalysis? known))
-        {
-            return known.Summary;
-        }
-
-        if (stack.Contains(method) || stack.Depth >= SummaryStack.MaxDepth)
-        {
-            return MethodSummary.Empty;
-        }
-
-        ControlFlowGraph? graph = GraphOf(method);
-        if (graph is null)
-        {
-            return null;
-        }
-
-        MethodAnalysis analysis = LockStateEngine.Analyze(graph, method, this, stack.Push(method));
-        return _analyses.GetOrAdd(method, analysis).Summary;
+        return methods.ToImmutable();
     }
 
     /// <summary>A handle type is one whose own members release it: <c>[ReleasesLock]</c> without a lock type.</summary>
@@ -100,7 +144,7 @@ internal sealed class LockAnalysisContext
         return false;
     }
 
-    private ControlFlowGraph? GraphOf(IMethodSymbol method) => _graphs.GetOrAdd(method, CreateGraph);
+    public ControlFlowGraph? GraphOf(IMethodSymbol method) => _graphs.GetOrAdd(method, CreateGraph);
 
     private ControlFlowGraph? CreateGraph(ISymbol symbol)
     {

@@ -6,18 +6,10 @@ using Toolstack.Analyzers.Model;
 namespace Toolstack.Analyzers.Flow;
 
 /// <summary>A lock held at an event: on every path to it, or only on some.</summary>
-internal readonly struct HeldLock
-{
-    public HeldLock(Acquisition acquisition, bool onEveryPath)
-    {
-        Acquisition = acquisition;
-        OnEveryPath = onEveryPath;
-    }
+internal readonly record struct HeldLock(Acquisition Acquisition, bool OnEveryPath);
 
-    public Acquisition Acquisition { get; }
-
-    public bool OnEveryPath { get; }
-}
+/// <summary>An acquisition a release may give back, with its status just before the release.</summary>
+internal readonly record struct ReleaseTarget(Acquisition Acquisition, LockStatus Status);
 
 internal enum LockEventKind
 {
@@ -38,27 +30,11 @@ internal enum LockEventKind
 /// Something the rules care about, with the locks held just before it. The engine records these
 /// once, after its fixed point; the rules read them and never walk the graph.
 /// </summary>
-internal sealed class LockEvent
+/// <param name="Operation">The invocation, property reference, object creation or await.</param>
+/// <param name="Held">Every lock that may be held just before the event.</param>
+/// <param name="Region">The innermost region of the block the event is in.</param>
+internal sealed record LockEvent(LockEventKind Kind, IOperation Operation, ImmutableArray<HeldLock> Held, ControlFlowRegion Region)
 {
-    public LockEvent(LockEventKind kind, IOperation operation, ImmutableArray<HeldLock> held, ControlFlowRegion region)
-    {
-        Kind = kind;
-        Operation = operation;
-        Held = held;
-        Region = region;
-    }
-
-    public LockEventKind Kind { get; }
-
-    /// <summary>The invocation, property reference, object creation or await.</summary>
-    public IOperation Operation { get; }
-
-    /// <summary>Every lock that may be held just before the event.</summary>
-    public ImmutableArray<HeldLock> Held { get; }
-
-    /// <summary>The innermost region of the block the event is in.</summary>
-    public ControlFlowRegion Region { get; }
-
     /// <summary>Call: the member called.</summary>
     public ISymbol? Callee { get; init; }
 
@@ -81,31 +57,29 @@ internal sealed class LockEvent
     public Acquisition? Acquired { get; init; }
 
     /// <summary>Release: the acquisitions the released handle may come from, each with its status before.</summary>
-    public ImmutableArray<(Acquisition Acquisition, byte Status)> Targets { get; init; } =
-        ImmutableArray<(Acquisition, byte)>.Empty;
+    public ImmutableArray<ReleaseTarget> Targets { get; init; } = ImmutableArray<ReleaseTarget>.Empty;
+
+    /// <summary>Release: the lock released through, or the handle itself.</summary>
+    public Releaser? Releaser { get; init; }
 
     /// <summary>Release through a lock: its type (null when a handle releases itself).</summary>
-    public LockKind? ReleaserKind { get; init; }
+    public LockKind? ReleaserKind => Releaser?.Kind;
 
     /// <summary>Release through a lock: which one, when known.</summary>
-    public LockPath? ReleaserPath { get; init; }
+    public LockPath? ReleaserPath => Releaser?.Path;
 
     /// <summary>Release through a lock: how diagnostics name it.</summary>
-    public string? ReleaserDisplay { get; init; }
+    public LockName? ReleaserName => Releaser?.Name;
 
     /// <summary>Release: the handle is named by the call (Unlock(h), h.Dispose()), not found by lock path.</summary>
-    public bool ByHandle { get; init; }
-
-    public int Line => Operation.Syntax.GetLocation().GetLineSpan().StartLinePosition.Line + 1;
+    public bool ByHandle => Releaser?.ByHandle ?? false;
 
     /// <summary>Whether a lock that satisfies <paramref name="required"/> may be held here.</summary>
     public bool Holds(RequiredLock required)
     {
         foreach (HeldLock held in Held)
         {
-            Acquisition acquisition = held.Acquisition;
-            if (acquisition.Kind is { } kind && SymbolEqualityComparer.Default.Equals(kind.Type, required.Kind.Type)
-                && (required.Path is null || acquisition.Path is null || required.Path.Equals(acquisition.Path)))
+            if (held.Acquisition.MayBe(required.Kind, required.Path))
             {
                 return true;
             }
@@ -115,52 +89,24 @@ internal sealed class LockEvent
     }
 }
 
+/// <summary>What a release goes through.</summary>
+/// <param name="Kind">The lock released through (or, by path, the lock released); null when a handle releases itself.</param>
+/// <param name="Path">Which lock, when known.</param>
+/// <param name="Name">How diagnostics name it; null when a handle releases itself.</param>
+/// <param name="ByHandle">The handle is named by the call (Unlock(h), h.Dispose()), not found by lock path.</param>
+internal sealed record Releaser(LockKind? Kind, LockPath? Path, LockName? Name, bool ByHandle)
+{
+    /// <summary>A handle disposing itself.</summary>
+    public static Releaser Handle { get; } = new Releaser(null, null, null, ByHandle: true);
+
+    /// <summary>
+    /// Releasing <paramref name="acquisition"/> through this lock throws, leaving it held: the lock
+    /// is known and is certainly not the acquisition's.
+    /// </summary>
+    public bool IsWrongFor(Acquisition acquisition) =>
+        Kind is not null && acquisition.Kind is not null && !acquisition.MayBe(Kind, Path);
+}
+
 /// <summary>A lock a call requires, as the call names it.</summary>
-internal sealed class RequiredLock
-{
-    public RequiredLock(LockKind kind, LockPath? path, string display)
-    {
-        Kind = kind;
-        Path = path;
-        Display = display;
-    }
-
-    public LockKind Kind { get; }
-
-    /// <summary>Which lock; null when any lock of <see cref="Kind"/> will do, or the path is not known.</summary>
-    public LockPath? Path { get; }
-
-    public string Display { get; }
-}
-
-/// <summary>One way out of the method, with the state on it.</summary>
-internal sealed class ExitPath
-{
-    public ExitPath(ControlFlowBranchSemantics semantics, LockState state, Location location, bool isReturn,
-        ControlFlowRegion region)
-    {
-        Semantics = semantics;
-        State = state;
-        Location = location;
-        IsReturn = isReturn;
-        Region = region;
-    }
-
-    /// <summary>Regular (falling off the end, or a jump out), Return, Throw or Rethrow.</summary>
-    public ControlFlowBranchSemantics Semantics { get; }
-
-    public LockState State { get; }
-
-    /// <summary>The statement that leaves: a return or throw, or the last one before falling out.</summary>
-    public Location Location { get; }
-
-    /// <summary>Leaves through a <c>return</c> statement, with or without a value.</summary>
-    public bool IsReturn { get; }
-
-    /// <summary>The innermost region of the block it leaves from.</summary>
-    public ControlFlowRegion Region { get; }
-
-    public bool IsNormal => Semantics is ControlFlowBranchSemantics.Regular or ControlFlowBranchSemantics.Return;
-
-    public bool IsThrow => Semantics is ControlFlowBranchSemantics.Throw or ControlFlowBranchSemantics.Rethrow;
-}
+/// <param name="Path">Which lock; null when any lock of <paramref name="Kind"/> will do, or the path is not known.</param>
+internal sealed record RequiredLock(LockKind Kind, LockPath? Path, LockName Name);

@@ -11,32 +11,23 @@ namespace Toolstack.Analyzers.Flow;
 /// released), and what each handle variable may hold. Joins are unions, so "held on every
 /// path" is a status with only held bits, and "held on some path" any status with one.
 /// </summary>
-internal sealed class LockState : IEquatable<LockState>
+internal sealed class LockState : IFlowState<LockState>
 {
-    public const byte NotAcquired = 1;
-    public const byte Held = 2;
-    public const byte Released = 4;
-
-    /// <summary>Held, but its handle was returned, stored or passed on: no longer this method's to release.</summary>
-    public const byte Escaped = 8;
-
-    private const byte AnyHeld = Held | Escaped;
-
     private static readonly ImmutableDictionary<object, HandleValue> s_noSlots =
         ImmutableDictionary.Create<object, HandleValue>(SlotComparer.Instance);
 
-    private byte[] _status;
+    private LockStatus[] _status;
 
     // Persistent, so that copying a state per block costs nothing however many variables it tracks.
     private ImmutableDictionary<object, HandleValue> _slots;
 
     public LockState()
     {
-        _status = Array.Empty<byte>();
+        _status = Array.Empty<LockStatus>();
         _slots = s_noSlots;
     }
 
-    private LockState(byte[] status, ImmutableDictionary<object, HandleValue> slots)
+    private LockState(LockStatus[] status, ImmutableDictionary<object, HandleValue> slots)
     {
         _status = status;
         _slots = slots;
@@ -46,37 +37,37 @@ internal sealed class LockState : IEquatable<LockState>
 
     public IEnumerable<KeyValuePair<object, HandleValue>> Slots => _slots;
 
-    public LockState Clone() => new LockState((byte[])_status.Clone(), _slots);
+    public LockState Clone() => new LockState((LockStatus[])_status.Clone(), _slots);
 
-    public byte StatusOf(int acquisition) => acquisition < _status.Length ? _status[acquisition] : NotAcquired;
+    public LockStatus StatusOf(int acquisition) => acquisition < _status.Length ? _status[acquisition] : LockStatus.NotAcquired;
 
     /// <summary>Held on every path here.</summary>
-    public bool IsHeld(int acquisition) => (StatusOf(acquisition) & ~AnyHeld) == 0;
+    public bool IsHeld(int acquisition) => (StatusOf(acquisition) & ~LockStatus.AnyHeld) == 0;
 
     /// <summary>Held on some path here.</summary>
-    public bool MayBeHeld(int acquisition) => (StatusOf(acquisition) & AnyHeld) != 0;
+    public bool MayBeHeld(int acquisition) => (StatusOf(acquisition) & LockStatus.AnyHeld) != 0;
 
     /// <summary>Held on some path here, with this method still responsible for releasing it.</summary>
-    public bool MayBeOwned(int acquisition) => (StatusOf(acquisition) & Held) != 0;
+    public bool MayBeOwned(int acquisition) => (StatusOf(acquisition) & LockStatus.Held) != 0;
 
     /// <summary>The handle was handed on: on the paths where it is held, it is someone else's to release.</summary>
     public void MarkEscaped(int acquisition)
     {
-        byte status = StatusOf(acquisition);
-        if ((status & Held) != 0)
+        LockStatus status = StatusOf(acquisition);
+        if ((status & LockStatus.Held) != 0)
         {
-            SetStatus(acquisition, (byte)((status & ~Held) | Escaped));
+            SetStatus(acquisition, (status & ~LockStatus.Held) | LockStatus.Escaped);
         }
     }
 
     /// <summary>The acquisition did not happen on the paths here.</summary>
     public void MarkNotTaken(int acquisition)
     {
-        byte status = (byte)(StatusOf(acquisition) & ~AnyHeld);
-        SetStatus(acquisition, status == 0 ? NotAcquired : status);
+        LockStatus status = StatusOf(acquisition) & ~LockStatus.AnyHeld;
+        SetStatus(acquisition, status == LockStatus.None ? LockStatus.NotAcquired : status);
     }
 
-    public void SetStatus(int acquisition, byte status)
+    public void SetStatus(int acquisition, LockStatus status)
     {
         if (acquisition >= _status.Length)
         {
@@ -84,7 +75,7 @@ internal sealed class LockState : IEquatable<LockState>
             Array.Resize(ref _status, Math.Max(acquisition + 1, old * 2));
             for (int i = old; i < _status.Length; i++)
             {
-                _status[i] = NotAcquired;
+                _status[i] = LockStatus.NotAcquired;
             }
         }
 
@@ -105,8 +96,8 @@ internal sealed class LockState : IEquatable<LockState>
         int length = Math.Max(_status.Length, other._status.Length);
         for (int i = 0; i < length; i++)
         {
-            byte mine = StatusOf(i);
-            byte joined = (byte)(mine | other.StatusOf(i));
+            LockStatus mine = StatusOf(i);
+            LockStatus joined = mine | other.StatusOf(i);
             if (joined != mine)
             {
                 SetStatus(i, joined);
@@ -206,9 +197,9 @@ internal sealed class LockState : IEquatable<LockState>
         int hash = _slots.Count;
         for (int i = 0; i < _status.Length; i++)
         {
-            if (_status[i] != NotAcquired)
+            if (_status[i] != LockStatus.NotAcquired)
             {
-                hash = (hash * 31) + (i * 8) + _status[i];
+                hash = (hash * 31) + (i * 8) + (int)_status[i];
             }
         }
 

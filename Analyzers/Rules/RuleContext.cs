@@ -1,78 +1,86 @@
 using System;
 using System.Collections.Generic;
+using System.Collections.Immutable;
 using System.Linq;
 using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.Operations;
-using Microsoft.CodeAnalysis.Text;
 using Toolstack.Analyzers.Flow;
+using Toolstack.Analyzers.Model;
 
 namespace Toolstack.Analyzers.Rules;
 
 /// <summary>
-/// What the rules of one method share: the report sink, and what earlier rules reported, so
-/// that one mistake yields one diagnostic.
+/// What the rules of one method share: the engine's analysis, and the findings they make. Rules
+/// do not look at each other's findings: <see cref="RulePrecedence"/> decides which are reported.
 /// </summary>
 internal sealed class RuleContext
 {
-    private readonly Action<Diagnostic> _report;
-    private readonly HashSet<IOperation> _reportedOperations = new HashSet<IOperation>();
-    private readonly HashSet<int> _reportedAcquisitions = new HashSet<int>();
-    private readonly HashSet<(string, TextSpan)> _reported = new HashSet<(string, TextSpan)>();
+    private readonly List<Finding> _findings = new List<Finding>();
 
-    public RuleContext(MethodAnalysis analysis, Action<Diagnostic> report)
+    public RuleContext(MethodAnalysis analysis)
     {
         Analysis = analysis;
-        _report = report;
     }
 
     public MethodAnalysis Analysis { get; }
 
-    public bool IsReported(IOperation operation) => _reportedOperations.Contains(operation);
+    public IReadOnlyList<Finding> Findings => _findings;
 
-    /// <summary>Whether <paramref name="operation"/> or anything inside it was reported.</summary>
-    public bool IsReportedWithin(IOperation operation) => operation.DescendantsAndSelf().Any(IsReported);
+    /// <summary>The additional locations of a diagnostic, in order, leaving out those not known.</summary>
+    public static ImmutableArray<Location> Related(params Location?[] locations) =>
+        locations.OfType<Location>().Where(location => location != Location.None).ToImmutableArray();
 
-    public bool IsReported(Acquisition acquisition) => _reportedAcquisitions.Contains(acquisition.Index);
+    /// <summary>The analysis's events of one kind, in order.</summary>
+    public IEnumerable<LockEvent> EventsOf(LockEventKind kind) => Analysis.Events.Where(lockEvent => lockEvent.Kind == kind);
 
-    /// <summary>Whether anything inside <paramref name="span"/> (a statement) was reported, by any rule.</summary>
-    public bool IsReportedWithin(TextSpan span)
+    /// <summary>
+    /// Locks this method must give back, on the paths where their handle was not handed on: taken
+    /// here, and not the point of the method (a wrapper declared <c>[AcquiresLock]</c>). A helper
+    /// that takes a lock and keeps no handle was already reported inside the helper.
+    /// </summary>
+    public IEnumerable<Acquisition> OwnedAcquisitions => Analysis.Acquisitions.Where(acquisition =>
+        acquisition.IsFromCall
+        && acquisition.Kind is not null
+        && !(acquisition.ViaSummary && !acquisition.HasHandle)
+        && !Analysis.DeclaresAcquisitionOf(acquisition.Kind));
+
+    /// <summary>
+    /// The innermost lock held on every path at <paramref name="lockEvent"/> that <paramref name="matches"/>
+    /// (the first of the innermost level): the one to drop first.
+    /// </summary>
+    public static Acquisition? InnermostHeld(LockEvent lockEvent, Func<LockKind, bool> matches)
     {
-        foreach ((string _, TextSpan reported) in _reported)
+        Acquisition? innermost = null;
+        foreach (HeldLock held in lockEvent.Held)
         {
-            if (span.Contains(reported))
+            if (held.OnEveryPath && held.Acquisition.Kind is { } kind && matches(kind)
+                && (innermost is null || kind.Level > innermost.Kind!.Level))
             {
-                return true;
+                innermost = held.Acquisition;
             }
         }
 
-        return false;
+        return innermost;
     }
 
-    public void Report(DiagnosticDescriptor descriptor, IOperation operation, Location? related, params object[] arguments)
-    {
-        if (Report(descriptor, operation.Syntax.GetLocation(), related, arguments))
+    /// <summary>A finding at <paramref name="operation"/>.</summary>
+    public void Report(DiagnosticDescriptor descriptor, IOperation operation, ImmutableArray<Location> related, params object[] arguments) =>
+        Report(descriptor, operation, related, ImmutableDictionary<string, string?>.Empty, arguments);
+
+    public void Report(DiagnosticDescriptor descriptor, IOperation operation, ImmutableArray<Location> related,
+        ImmutableDictionary<string, string?> properties, params object[] arguments) =>
+        _findings.Add(new Finding(descriptor, new Finding.Subject.Operation(operation), operation.Syntax.GetLocation(), related, arguments)
         {
-            _reportedOperations.Add(operation);
-        }
-    }
+            Properties = properties,
+        });
 
-    public void Report(DiagnosticDescriptor descriptor, Acquisition acquisition, Location? related, params object[] arguments)
-    {
-        if (Report(descriptor, acquisition.Location, related, arguments))
+    /// <summary>A finding at <paramref name="acquisition"/>.</summary>
+    public void Report(DiagnosticDescriptor descriptor, Acquisition acquisition, ImmutableArray<Location> related, params object[] arguments) =>
+        Report(descriptor, acquisition, related, ImmutableDictionary<string, string?>.Empty, arguments);
+
+    public void Report(DiagnosticDescriptor descriptor, Acquisition acquisition, ImmutableArray<Location> related,
+        ImmutableDictionary<string, string?> properties, params object[] arguments) =>
+        _findings.Add(new Finding(descriptor, new Finding.Subject.Acquisition(acquisition), acquisition.Location, related, arguments)
         {
-            _reportedAcquisitions.Add(acquisition.Index);
-        }
-    }
-
-    private bool Report(DiagnosticDescriptor descriptor, Location location, Location? related, object[] arguments)
-    {
-        if (!_reported.Add((descriptor.Id, location.SourceSpan)))
-        {
-            return false;
-        }
-
-        Location[]? additional = related is null || related == Location.None ? null : new[] { related };
-        _report(Diagnostic.Create(descriptor, location, additional, arguments));
-        return true;
-    }
+            Properties = properties,
+        });
 }

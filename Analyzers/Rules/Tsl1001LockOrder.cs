@@ -1,3 +1,4 @@
+using Microsoft.CodeAnalysis;
 using Toolstack.Analyzers.Flow;
 using Toolstack.Analyzers.Model;
 
@@ -12,7 +13,7 @@ internal static class Tsl1001LockOrder
         {
             if (lockEvent.Kind == LockEventKind.Acquire && lockEvent.Acquired is { Kind: { } kind } acquired)
             {
-                Check(context, lockEvent, kind, acquired.Path, acquired.Display);
+                Check(context, lockEvent, kind, acquired.Path, MessageText.Describe(acquired.Name), lastHop: null);
             }
             else if (lockEvent.Kind == LockEventKind.Call)
             {
@@ -20,36 +21,27 @@ internal static class Tsl1001LockOrder
                 foreach (SummaryTake take in lockEvent.TakenThrough)
                 {
                     Check(context, lockEvent, take.Kind, take.Path,
-                        $"{take.Display} through '{string.Join(" → ", take.Chain)}'");
+                        $"{MessageText.Describe(take.Name)} through '{MessageText.Chain(take.Chain.Calls)}'", take.Chain.LastHop);
                 }
             }
         }
     }
 
-    private static void Check(RuleContext context, LockEvent lockEvent, LockKind taking, LockPath? path, string display)
+    private static void Check(RuleContext context, LockEvent lockEvent, LockKind taking, LockPath? path, string display,
+        Location? lastHop)
     {
-        HeldLock? worst = null;
-        foreach (HeldLock held in lockEvent.Held)
+        if (RuleContext.InnermostHeld(lockEvent, held => held.Level >= taking.Level) is { } outer)
         {
-            if (held.OnEveryPath && held.Acquisition.Kind is { } kind && kind.Level >= taking.Level
-                && (worst is null || kind.Level > worst.Value.Acquisition.Kind!.Level))
-            {
-                worst = held;
-            }
-        }
-
-        if (worst is { } offending && !context.IsReported(lockEvent.Operation))
-        {
-            Acquisition outer = offending.Acquisition;
-            context.Report(Descriptors.LockOrder, lockEvent.Operation, outer.Location,
-                display, outer.Display, outer.Line, Reason(taking, path, outer));
+            context.Report(Descriptors.LockOrder, lockEvent.Operation, RuleContext.Related(outer.Location, lastHop),
+                FixData.OutOfOrder(outer, lockEvent, taking.Level),
+                display, MessageText.Describe(outer.Name), Reason(taking, path, outer));
         }
     }
 
     private static string Reason(LockKind taking, LockPath? path, Acquisition held)
     {
         LockKind inner = held.Kind!;
-        if (path is not null && path.Equals(held.Path))
+        if (SameLock.Certainly(taking, path, inner, held.Path))
         {
             return "the same lock is taken twice";
         }

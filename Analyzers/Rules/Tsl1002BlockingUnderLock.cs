@@ -1,3 +1,4 @@
+using System.Linq;
 using Toolstack.Analyzers.Flow;
 
 namespace Toolstack.Analyzers.Rules;
@@ -7,44 +8,20 @@ internal static class Tsl1002BlockingUnderLock
 {
     public static void Check(RuleContext context)
     {
-        foreach (LockEvent call in context.Analysis.Events)
+        // A QMP call under a short lock is TSL1004's mistake, not this one's: RulePrecedence decides.
+        foreach (LockEvent call in context.EventsOf(LockEventKind.Call))
         {
-            if (call.Kind != LockEventKind.Call || context.IsReported(call.Operation)
-                || !(call.Contract.IsBlocking || call.Summary is { IsBlocking: true }))
+            if ((call.Contract.IsBlocking || call.Summary is { IsBlocking: true })
+                && call.Held.FirstOrDefault(held => held.OnEveryPath && held.Acquisition.Kind is { ForbidsBlocking: true })
+                    is { Acquisition: { } forbidding })
             {
-                continue;
-            }
-
-            Acquisition? forbidding = null;
-            bool isRequiresUnlockedViolation = false;
-            foreach (HeldLock held in call.Held)
-            {
-                if (!held.OnEveryPath || held.Acquisition.Kind is not { } kind)
-                {
-                    continue;
-                }
-
-                // A QMP call under a short lock is TSL1004's mistake, not this one's.
-                isRequiresUnlockedViolation |= call.Contract.Forbids(kind) || call.Summary?.Forbids(kind) == true;
-                if (kind.ForbidsBlocking)
-                {
-                    forbidding ??= held.Acquisition;
-                }
-            }
-
-            if (forbidding is not null && !isRequiresUnlockedViolation)
-            {
-                context.Report(Descriptors.BlockingUnderLock, call.Operation, forbidding.Location,
-                    Chain(call), forbidding.Display, forbidding.Line);
+                // The callee blocks itself, or a call inside it does: then the chain's last hop is shown too.
+                CallChain? inside = call.Contract.IsBlocking ? null : call.Summary?.BlockingChain;
+                context.Report(Descriptors.BlockingUnderLock, call.Operation, RuleContext.Related(forbidding.Location, inside?.LastHop),
+                    FixData.AroundCall(forbidding, call),
+                    inside is null ? MessageText.CallName(call.Callee!) : MessageText.Chain(call.Callee!, inside),
+                    MessageText.Describe(forbidding.Name));
             }
         }
-    }
-
-    private static string Chain(LockEvent call)
-    {
-        string name = MethodAnalysis.CallName(call.Callee!);
-        return call.Contract.IsBlocking || call.Summary is null
-            ? name
-            : name + " → " + string.Join(" → ", call.Summary.BlockingChain);
     }
 }

@@ -1,4 +1,4 @@
-using Microsoft.CodeAnalysis;
+using System.Linq;
 using Toolstack.Analyzers.Flow;
 
 namespace Toolstack.Analyzers.Rules;
@@ -8,33 +8,16 @@ internal static class Tsl1003WrongLockRelease
 {
     public static void Check(RuleContext context)
     {
-        foreach (LockEvent release in context.Analysis.Events)
+        foreach (LockEvent release in context.EventsOf(LockEventKind.Release))
         {
-            if (release.Kind != LockEventKind.Release || !release.ByHandle || release.ReleaserKind is not { } releaser
-                || release.Targets.IsEmpty)
-            {
-                continue;
-            }
-
             // Only when every acquisition the handle may come from is of another lock.
-            Acquisition? issuer = null;
-            foreach ((Acquisition target, byte _) in release.Targets)
+            if (release.ByHandle && release.ReleaserKind is { } releaser && !release.Targets.IsEmpty
+                && release.Targets.All(target => target.Acquisition.Kind is not null
+                    && !target.Acquisition.MayBe(releaser, release.ReleaserPath)))
             {
-                if (target.Kind is not { } kind
-                    || (SymbolEqualityComparer.Default.Equals(kind.Type, releaser.Type)
-                        && (target.Path is null || release.ReleaserPath is null || target.Path.Equals(release.ReleaserPath))))
-                {
-                    issuer = null;
-                    break;
-                }
-
-                issuer ??= target;
-            }
-
-            if (issuer is not null)
-            {
-                context.Report(Descriptors.WrongLockRelease, release.Operation, issuer.Location,
-                    issuer.Display, issuer.Line, release.ReleaserDisplay!);
+                Acquisition issuer = release.Targets[0].Acquisition;
+                context.Report(Descriptors.WrongLockRelease, release.Operation, RuleContext.Related(issuer.Location), FixData.About(issuer),
+                    MessageText.Describe(issuer.Name), MessageText.Describe(release.ReleaserName!));
             }
         }
     }

@@ -7,39 +7,18 @@ internal static class Tsl1004RequiresUnlocked
 {
     public static void Check(RuleContext context)
     {
-        foreach (LockEvent call in context.Analysis.Events)
+        foreach (LockEvent call in context.EventsOf(LockEventKind.Call))
         {
-            if (call.Kind != LockEventKind.Call || context.IsReported(call.Operation)
-                || !(call.Contract.RequiresUnlocked || call.Summary is { RequiresUnlocked: true }))
+            if (RuleContext.InnermostHeld(call, kind => call.Contract.Forbids(kind) || call.Summary?.Forbids(kind) == true)
+                is { Kind: { } kind } forbidden)
             {
-                continue;
-            }
-
-            Acquisition? forbidden = null;
-            UnlockRequirement? requirement = null;
-            foreach (HeldLock held in call.Held)
-            {
-                if (!held.OnEveryPath || held.Acquisition.Kind is not { } kind)
-                {
-                    continue;
-                }
-
-                UnlockRequirement? inherited = call.Contract.Forbids(kind) ? null : call.Summary?.RequirementForbidding(kind);
-                // Name the innermost: the one to drop first.
-                if ((call.Contract.Forbids(kind) || inherited is not null)
-                    && (forbidden is null || kind.Level > forbidden.Kind!.Level))
-                {
-                    forbidden = held.Acquisition;
-                    requirement = inherited;
-                }
-            }
-
-            if (forbidden is not null)
-            {
-                string name = MethodAnalysis.CallName(call.Callee!);
-                string chain = requirement is null ? name : name + " → " + string.Join(" → ", requirement.Chain);
-                context.Report(Descriptors.RequiresUnlocked, call.Operation, forbidden.Location,
-                    chain, forbidden.Display, forbidden.Line);
+                // The attribute on the callee itself, or the call inside it that requires no lock: then
+                // the chain's last hop is shown too.
+                CallChain? inside = call.Contract.Forbids(kind) ? null : call.Summary?.RequirementForbidding(kind)?.Chain;
+                context.Report(Descriptors.RequiresUnlocked, call.Operation, RuleContext.Related(forbidden.Location, inside?.LastHop),
+                    FixData.AroundCall(forbidden, call),
+                    inside is null ? MessageText.CallName(call.Callee!) : MessageText.Chain(call.Callee!, inside),
+                    MessageText.Describe(forbidden.Name));
             }
         }
     }

@@ -1,3 +1,4 @@
+using System.Linq;
 using Microsoft.CodeAnalysis;
 using Toolstack.Analyzers.Flow;
 
@@ -8,46 +9,21 @@ internal static class Tsl1005LeakedLock
 {
     public static void Check(RuleContext context)
     {
-        MethodAnalysis analysis = context.Analysis;
-        foreach (Acquisition acquisition in analysis.Acquisitions)
+        foreach (Acquisition acquisition in context.OwnedAcquisitions)
         {
-            // An acquisition that was itself the mistake (out of order) is not reported again as a leak.
-            if (!IsOwnedHere(analysis, acquisition) || context.IsReported(acquisition.Site!))
+            // The first normal way out that may still hold it.
+            if (context.Analysis.Exits.FirstOrDefault(exit => exit.IsNormal && exit.State.MayBeOwned(acquisition.Index))
+                is { } exit)
             {
-                continue;
-            }
-
-            foreach (ExitPath exit in analysis.Exits)
-            {
-                if (exit.IsNormal && exit.State.MayBeOwned(acquisition.Index))
-                {
-                    context.Report(Descriptors.LeakedLock, acquisition, exit.Location,
-                        acquisition.Display, MethodName(analysis.Method), Describe(exit));
-                    break;
-                }
+                context.Report(Descriptors.LeakedLock, acquisition, RuleContext.Related(exit.Location), FixData.About(acquisition),
+                    MessageText.Describe(acquisition.Name), MethodName(context.Analysis.Method), Describe(exit));
             }
         }
     }
 
-    /// <summary>
-    /// Locks this method must give back, on the paths where their handle was not handed on: taken
-    /// here, and not the point of the method (a wrapper declared <c>[AcquiresLock]</c>). A helper
-    /// that takes a lock and keeps no handle was already reported inside the helper.
-    /// </summary>
-    internal static bool IsOwnedHere(MethodAnalysis analysis, Acquisition acquisition) =>
-        acquisition.IsFromCall
-        && acquisition.Kind is not null
-        && !(acquisition.ViaSummary && !acquisition.HasHandle)
-        && !analysis.DeclaresAcquisitionOf(acquisition.Kind);
-
     private static string MethodName(IMethodSymbol method) =>
         method.MethodKind == MethodKind.AnonymousFunction ? "lambda" : method.Name;
 
-    private static string Describe(ExitPath exit)
-    {
-        int line = exit.Location.GetLineSpan().StartLinePosition.Line + 1;
-        return exit.IsReturn
-            ? $"the return at line {line}"
-            : $"leaving at line {line}";
-    }
+    // Where it is still held is the additional location; the message only says how control leaves.
+    private static string Describe(ExitPath exit) => exit.IsReturn ? "still held at a return" : "still held on leaving";
 }

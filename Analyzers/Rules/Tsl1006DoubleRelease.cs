@@ -1,3 +1,4 @@
+using System.Linq;
 using Toolstack.Analyzers.Flow;
 
 namespace Toolstack.Analyzers.Rules;
@@ -11,31 +12,15 @@ internal static class Tsl1006DoubleRelease
 {
     public static void Check(RuleContext context)
     {
-        foreach (LockEvent release in context.Analysis.Events)
+        foreach (LockEvent release in context.EventsOf(LockEventKind.Release))
         {
-            if (release.Kind != LockEventKind.Release || release.Targets.IsEmpty || context.IsReported(release.Operation)
-                || release.ReleaserKind is null)
+            // Even a handle of unknown origin: after one release through a lock, a second always throws.
+            if (release.ReleaserKind is not null && !release.Targets.IsEmpty
+                && release.Targets.All(target => target.Status == LockStatus.Released))
             {
-                continue;
-            }
-
-            Acquisition? released = null;
-            foreach ((Acquisition target, byte status) in release.Targets)
-            {
-                // Even a handle of unknown origin: after one release through a lock, a second always throws.
-                if (status != LockState.Released)
-                {
-                    released = null;
-                    break;
-                }
-
-                released ??= target;
-            }
-
-            if (released is not null)
-            {
-                context.Report(Descriptors.DoubleRelease, release.Operation, released.Location,
-                    released.Display, released.Line);
+                Acquisition released = release.Targets[0].Acquisition;
+                context.Report(Descriptors.DoubleRelease, release.Operation, RuleContext.Related(released.Location), FixData.About(released),
+                    MessageText.Describe(released.Name));
             }
         }
     }

@@ -1,3 +1,4 @@
+using System.Linq;
 using Toolstack.Analyzers.Flow;
 
 namespace Toolstack.Analyzers.Rules;
@@ -13,21 +14,12 @@ internal static class Tsl1008MissingRequiredLock
             return;
         }
 
-        foreach (LockEvent call in context.Analysis.Events)
+        foreach (LockEvent call in context.EventsOf(LockEventKind.Call))
         {
-            if (call.Kind != LockEventKind.Call || call.Required.IsEmpty || context.IsReported(call.Operation))
+            if (call.Required.FirstOrDefault(required => !call.Holds(required)) is { } missing)
             {
-                continue;
-            }
-
-            foreach (RequiredLock required in call.Required)
-            {
-                if (!call.Holds(required))
-                {
-                    context.Report(Descriptors.MissingRequiredLock, call.Operation, null,
-                        MethodAnalysis.CallName(call.Callee!), required.Display);
-                    break;
-                }
+                context.Report(Descriptors.MissingRequiredLock, call.Operation, RuleContext.Related(),
+                    MessageText.CallName(call.Callee!), MessageText.Describe(missing.Name));
             }
         }
     }

@@ -16,10 +16,9 @@ internal static class Tsl1009ReleaseNotOnThrow
     public static void Check(RuleContext context)
     {
         MethodAnalysis analysis = context.Analysis;
-        foreach (Acquisition acquisition in analysis.Acquisitions)
+        foreach (Acquisition acquisition in context.OwnedAcquisitions)
         {
-            if (!Tsl1005LeakedLock.IsOwnedHere(analysis, acquisition) || analysis.Escaped.Contains(acquisition.Index)
-                || context.IsReported(acquisition))
+            if (analysis.Escaped.Contains(acquisition.Index))
             {
                 continue;
             }
@@ -40,6 +39,7 @@ internal static class Tsl1009ReleaseNotOnThrow
                 continue;
             }
 
+            bool found = false;
             foreach (LockEvent lockEvent in analysis.Events)
             {
                 if (lockEvent.Kind is LockEventKind.Call or LockEventKind.Await
@@ -48,9 +48,11 @@ internal static class Tsl1009ReleaseNotOnThrow
                     && IsHeldOnEveryPath(lockEvent, acquisition)
                     && !IsInside(lockEvent.Region, protectedTries))
                 {
-                    string what = lockEvent.Callee is null ? "await" : MethodAnalysis.CallName(lockEvent.Callee);
-                    context.Report(Descriptors.ReleaseNotOnThrow, acquisition, lockEvent.Operation.Syntax.GetLocation(),
-                        acquisition.Display, what, lockEvent.Line);
+                    string what = lockEvent.Callee is null ? "await" : MessageText.CallName(lockEvent.Callee);
+                    context.Report(Descriptors.ReleaseNotOnThrow, acquisition, RuleContext.Related(lockEvent.Operation.Syntax.GetLocation()),
+                        FixData.About(acquisition),
+                        MessageText.Describe(acquisition.Name), what);
+                    found = true;
                     break;
                 }
             }
@@ -58,11 +60,12 @@ internal static class Tsl1009ReleaseNotOnThrow
             // A throw statement of an existing exception involves no call, but leaves just the same.
             foreach (ExitPath exit in analysis.Exits)
             {
-                if (!context.IsReported(acquisition) && exit.IsThrow && exit.State.IsHeld(acquisition.Index)
+                if (!found && exit.IsThrow && exit.State.IsHeld(acquisition.Index)
                     && !IsInside(exit.Region, protectedTries))
                 {
-                    context.Report(Descriptors.ReleaseNotOnThrow, acquisition, exit.Location,
-                        acquisition.Display, "throw", exit.Location.GetLineSpan().StartLinePosition.Line + 1);
+                    context.Report(Descriptors.ReleaseNotOnThrow, acquisition, RuleContext.Related(exit.Location), FixData.About(acquisition),
+                        MessageText.Describe(acquisition.Name), "throw");
+                    found = true;
                     break;
                 }
             }
@@ -76,9 +79,9 @@ internal static class Tsl1009ReleaseNotOnThrow
 
     private static bool Targets(LockEvent release, Acquisition acquisition)
     {
-        foreach ((Acquisition target, byte _) in release.Targets)
+        foreach (ReleaseTarget target in release.Targets)
         {
-            if (target.Index == acquisition.Index)
+            if (target.Acquisition.Index == acquisition.Index)
             {
                 return true;
             }

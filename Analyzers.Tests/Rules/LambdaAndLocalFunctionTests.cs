@@ -1,0 +1,299 @@
+using VerifyCS = Toolstack.Analyzers.Tests.Verifiers.CSharpVerifier<Toolstack.Analyzers.LockAnalyzer>;
+
+namespace Toolstack.Analyzers.Tests.Rules;
+
+/// <summary>
+/// Lambdas (returned, in field initializers, in conditions) and local functions are analysed like
+/// methods, and a local function's <c>this</c> and captured locks are the caller's. Each comment
+/// says what the engine once got wrong here.
+/// </summary>
+public class LambdaAndLocalFunctionTests
+{
+    // ---- lambdas that are a block's branch value were never analyzed --------------------------
+    // LockAnalyzer.AnalyzeGraph looks for IFlowAnonymousFunctionOperation only in
+    // block.Operations, never in block.BranchValue. A lambda that is returned (`return () => ...`,
+    // `=> () => ...`, `=> Task.Run(() => ...)`) or used in a condition lives in a branch value, so
+    // its graph is never analyzed and nothing inside it is reported. Before the fix: no diagnostic.
+
+    [Fact]
+    public async Task Tsl1001_LambdaReturnedFromExpressionBodiedMethod_Reports()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System;
+            using Toolstack.Runtime;
+
+            class Daemon
+            {
+                private readonly DriverLock _driver = new();
+                private readonly DomainLock _vm1 = new("vm1");
+
+                Action Later() => () =>
+                {
+                    using var vm = {|#1:_vm1.Lock()|};
+                    using var driver = {|#0:_driver.Lock()|};
+                };
+            }
+            """,
+            VerifyCS.Diagnostic("TSL1001").WithLocation(0).WithLocation(1)
+                .WithArguments("DriverLock '_driver'", "DomainLock '_vm1'", "DriverLock (level 200) must be taken before DomainLock (level 300)"));
+    }
+
+    [Fact]
+    public async Task Tsl1002_TaskRunLambdaAsExpressionBody_TakesDriverLockAndSleeps_Reports()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System.Threading;
+            using System.Threading.Tasks;
+            using Toolstack.Runtime;
+
+            class Daemon
+            {
+                private readonly DriverLock _driver = new();
+
+                Task Start() => Task.Run(() =>
+                {
+                    using var driver = {|#1:_driver.Lock()|};
+                    {|#0:Thread.Sleep(1)|};
+                });
+            }
+            """,
+            VerifyCS.Diagnostic("TSL1002").WithLocation(0).WithLocation(1)
+                .WithArguments("Thread.Sleep", "DriverLock '_driver'"));
+    }
+
+    [Fact]
+    public async Task Tsl1003_LambdaReturnedFromBlockBody_WrongRelease_Reports()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System;
+            using Toolstack.Runtime;
+
+            class Daemon
+            {
+                private readonly DomainLock _vm1 = new("vm1");
+                private readonly DomainLock _vm2 = new("vm2");
+
+                Action Later()
+                {
+                    return () =>
+                    {
+                        LockHandle vm = {|#1:_vm1.Lock()|};
+                        {|#0:_vm2.Unlock(vm)|};
+                    };
+                }
+            }
+            """,
+            VerifyCS.Diagnostic("TSL1003").WithLocation(0).WithLocation(1)
+                .WithArguments("DomainLock '_vm1'", "DomainLock '_vm2'"));
+    }
+
+    [Fact]
+    public async Task Tsl1004_LambdaReturnedFromExpressionBodiedMethod_Reports()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System;
+            using System.Threading.Tasks;
+            using Toolstack.Runtime;
+
+            sealed class Qmp
+            {
+                [RequiresUnlocked]
+                public Task StopAsync() => Task.CompletedTask;
+            }
+
+            class Daemon
+            {
+                private readonly DomainLock _vm1 = new("vm1");
+                private readonly Qmp _qmp = new();
+
+                Func<Task> Later() => () =>
+                {
+                    using var vm = {|#1:_vm1.Lock()|};
+                    return {|#0:_qmp.StopAsync()|};
+                };
+            }
+            """,
+            VerifyCS.Diagnostic("TSL1004").WithLocation(0).WithLocation(1)
+                .WithArguments("StopAsync", "DomainLock '_vm1'"));
+    }
+
+    // ---- lambdas in field initializers were never analyzed ------------------------------------
+    // LockAnalyzer.AnalyzeBlock returns at once when the owning symbol is not a method; a field
+    // initializer's owner is the field, so a lambda stored in a field is never analyzed.
+    // Before the fix: no diagnostic.
+
+    [Fact]
+    public async Task Tsl1002_LambdaInStaticFieldInitializer_TakesDriverLockAndSleeps_Reports()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System;
+            using System.Threading;
+            using Toolstack.Runtime;
+
+            class Daemon
+            {
+                private static readonly DriverLock s_driver = new();
+
+                private static readonly Action s_work = () =>
+                {
+                    using var driver = {|#1:s_driver.Lock()|};
+                    {|#0:Thread.Sleep(1)|};
+                };
+            }
+            """,
+            VerifyCS.Diagnostic("TSL1002").WithLocation(0).WithLocation(1)
+                .WithArguments("Thread.Sleep", "DriverLock 's_driver'"));
+    }
+
+    // ---- non-static local functions: `this` was not rebased at the call -----------------------
+    // CallPaths.RootAtCall maps a summary path rooted at `this` through the call's
+    // Instance, which is null for a local function call; the path becomes unknown (null).
+
+    [Fact]
+    public async Task Tsl1003_LocalFunctionReleasingThroughAFieldLock_ReportsAtCall()
+    {
+        // Before the fix: no diagnostic. The release's lock path (this._vm2) becomes null at the call, and
+        // TSL1003 treats an unknown releaser instance of the same type as possibly right.
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using Toolstack.Runtime;
+
+            class Daemon
+            {
+                private readonly DomainLock _vm1 = new("vm1");
+                private readonly DomainLock _vm2 = new("vm2");
+
+                void Refresh()
+                {
+                    LockHandle vm = {|#1:_vm1.Lock()|};
+                    {|#0:Finish(vm)|};
+
+                    void Finish(LockHandle handle) => _vm2.Unlock(handle);
+                }
+            }
+            """,
+            VerifyCS.Diagnostic("TSL1003").WithLocation(0).WithLocation(1)
+                .WithArguments("DomainLock '_vm1'", "DomainLock '_vm2'"));
+    }
+
+    [Fact]
+    public async Task Tsl1001_LocalFunctionReturningHeldLock_SameLockAgain_ReportsSameLockTwice()
+    {
+        // Before the fix: reported, but as "Acquiring DomainLock '_vm1' while DomainLock 'LockVm()' is held
+        // ... two locks of level 300 may not be nested": the held lock's path is lost at the call,
+        // so it is named after the call and not recognised as the same lock. The same helper as a
+        // method (not a local function) gives the expected message.
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using Toolstack.Runtime;
+
+            class Daemon
+            {
+                private readonly DomainLock _vm1 = new("vm1");
+
+                void Refresh()
+                {
+                    using var first = {|#1:LockVm()|};
+                    using var second = {|#0:_vm1.Lock()|};
+
+                    LockHandle LockVm() => _vm1.Lock();
+                }
+            }
+            """,
+            VerifyCS.Diagnostic("TSL1001").WithLocation(0).WithLocation(1)
+                .WithArguments("DomainLock '_vm1'", "DomainLock '_vm1'", "the same lock is taken twice"));
+    }
+
+    // ---- lambdas that are never analyzed (every rule) ---------------------------------------
+
+    /// <summary>
+    /// A lambda that is returned (here by an expression-bodied member) is never analyzed:
+    /// <c>LockAnalyzer.AnalyzeGraph</c> looks for lambdas in <c>block.Operations</c> only, and a
+    /// returned value is the block's <c>BranchValue</c>. Nothing is reported.
+    /// </summary>
+    [Fact]
+    public async Task Tsl1006_InReturnedLambda_Reports()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System;
+            using Toolstack.Runtime;
+
+            class Daemon
+            {
+                private readonly DomainLock _vm = new("vm1");
+
+                Action Updater() => () =>
+                {
+                    LockHandle vm = {|#1:_vm.Lock()|};
+                    _vm.Unlock(vm);
+                    {|#0:_vm.Unlock(vm)|};
+                };
+            }
+            """,
+            VerifyCS.Diagnostic("TSL1006").WithLocation(0).WithLocation(1)
+                .WithArguments("DomainLock '_vm'"));
+    }
+
+    /// <summary>
+    /// Same cause as <see cref="Tsl1006_InReturnedLambda_Reports"/>: a lambda inside an
+    /// <c>if</c> condition is part of the block's <c>BranchValue</c> and is never analyzed.
+    /// </summary>
+    [Fact]
+    public async Task Tsl1009_InLambdaInsideIfCondition_Reports()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System;
+            using Toolstack.Runtime;
+
+            class Daemon
+            {
+                private readonly DomainLock _vm = new("vm1");
+
+                bool Check(Func<int, bool> probe) => probe(1);
+
+                void Start()
+                {
+                    if (Check(n =>
+                    {
+                        LockHandle vm = {|#0:_vm.Lock()|};
+                        {|#1:Refresh(n)|};
+                        _vm.Unlock(vm);
+                        return true;
+                    }))
+                    {
+                        Console.WriteLine("ok");
+                    }
+                }
+
+                void Refresh(int n) { }
+            }
+            """,
+            VerifyCS.Diagnostic("TSL1009").WithLocation(0).WithLocation(1)
+                .WithArguments("DomainLock '_vm'", "Refresh"));
+    }
+
+    /// <summary>
+    /// A lambda in a field initializer is never analyzed: <c>LockAnalyzer.AnalyzeBlock</c> returns
+    /// unless the owning symbol is a method, and here it is the field.
+    /// </summary>
+    [Fact]
+    public async Task Tsl1007_InFieldInitializerLambda_Reports()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System;
+            using System.Threading.Tasks;
+            using Toolstack.Runtime;
+
+            class Daemon
+            {
+                private static readonly DomainLock s_vm = new("vm1");
+
+                private readonly Func<Task> _refresh = async () =>
+                {
+                    using LockHandle vm = {|#1:s_vm.Lock()|};
+                    {|#0:await Task.Yield()|};
+                };
+            }
+            """,
+            VerifyCS.Diagnostic("TSL1007").WithLocation(0).WithLocation(1)
+                .WithArguments("DomainLock 's_vm'"));
+    }
+}
