@@ -1,3 +1,5 @@
+using Toolstack.Analyzers.Rules;
+
 namespace Toolstack.CodeFixes;
 
 /// <summary>How an acquiring call's result is kept.</summary>
@@ -46,10 +48,6 @@ internal static class AcquisitionSyntax
         return invocation?.Span == location.SourceSpan ? invocation : null;
     }
 
-    /// <summary>The acquisition of the held lock: the diagnostic's additional location, an invocation in this document.</summary>
-    public static InvocationExpressionSyntax? HeldAcquisition(SyntaxNode root, Diagnostic diagnostic) =>
-        diagnostic.AdditionalLocations.Count == 0 ? null : NodeAt(root, diagnostic.AdditionalLocations[0]) as InvocationExpressionSyntax;
-
     /// <summary>The statement containing <paramref name="node"/>; null when a lambda or local function lies between.</summary>
     public static StatementSyntax? EnclosingStatement(SyntaxNode node)
     {
@@ -69,95 +67,53 @@ internal static class AcquisitionSyntax
         return null;
     }
 
-    /// <summary>Strips parentheses, <c>await</c> and <c>.ConfigureAwait(…)</c> upwards: the expression whose value is the call's.</summary>
-    public static ExpressionSyntax ValueOf(ExpressionSyntax call)
-    {
-        ExpressionSyntax value = call;
-        while (true)
-        {
-            switch (value.Parent)
-            {
-                case ParenthesizedExpressionSyntax parenthesized:
-                    value = parenthesized;
-                    continue;
-                case AwaitExpressionSyntax awaited:
-                    value = awaited;
-                    continue;
-                case MemberAccessExpressionSyntax { Name.Identifier.ValueText: nameof(System.Threading.Tasks.Task.ConfigureAwait) } member
-                    when member.Expression == value && member.Parent is InvocationExpressionSyntax configured:
-                    value = configured;
-                    continue;
-                default:
-                    return value;
-            }
-        }
-    }
-
-    /// <summary>Whether the value of <paramref name="call"/> is awaited where it is used.</summary>
-    public static bool IsAwaited(ExpressionSyntax call)
-    {
-        ExpressionSyntax value = ValueOf(call);
-        for (SyntaxNode? node = call; node is not null; node = node.Parent)
-        {
-            if (node is AwaitExpressionSyntax)
-            {
-                return true;
-            }
-
-            if (node == value)
-            {
-                return false;
-            }
-        }
-
-        return false;
-    }
-
     /// <summary>The statement a call (its await and <c>ConfigureAwait</c> included) makes up on its own, if any.</summary>
-    public static ExpressionStatementSyntax? StatementOf(ExpressionSyntax call) => ValueOf(call).Parent as ExpressionStatementSyntax;
+    public static ExpressionStatementSyntax? StatementOf(ExpressionSyntax call) => CallValue.ValueOf(call).Parent as ExpressionStatementSyntax;
 
-    /// <summary>Where the result of the acquiring call <paramref name="acquisition"/> goes; null for any other shape.</summary>
-    public static AcquisitionSite? SiteOf(InvocationExpressionSyntax acquisition, SemanticModel model, CancellationToken ct)
+    /// <summary>
+    /// The statement and handle local of an acquisition the analyzer says is kept as
+    /// <paramref name="kind"/> in <paramref name="handle"/>; null when the syntax does not agree.
+    /// </summary>
+    public static AcquisitionSite? SiteAt(InvocationExpressionSyntax acquisition, AcquisitionSiteKind kind, string? handle,
+        SemanticModel model, CancellationToken ct)
     {
-        ExpressionSyntax value = ValueOf(acquisition);
-        switch (value.Parent)
+        ExpressionSyntax value = CallValue.ValueOf(acquisition);
+        StatementSyntax? statement = value.Parent switch
         {
-            case EqualsValueClauseSyntax { Parent: VariableDeclaratorSyntax declarator }
-                when declarator.Parent is VariableDeclarationSyntax { Variables.Count: 1 } declaration:
-                if (model.GetDeclaredSymbol(declarator, ct) is not ILocalSymbol local)
-                {
-                    return null;
-                }
-
-                switch (declaration.Parent)
-                {
-                    case LocalDeclarationStatementSyntax statement when !statement.IsConst:
-                        return new AcquisitionSite(
-                            statement.UsingKeyword.IsKind(SyntaxKind.UsingKeyword)
-                                ? AcquisitionSiteKind.UsingDeclaration
-                                : AcquisitionSiteKind.LocalDeclaration,
-                            statement, local);
-                    case UsingStatementSyntax usingStatement:
-                        return new AcquisitionSite(AcquisitionSiteKind.UsingStatement, usingStatement, local);
-                    default:
-                        return null;
-                }
-
-            case AssignmentExpressionSyntax { Parent: ExpressionStatementSyntax statement } assignment
-                when assignment.IsKind(SyntaxKind.SimpleAssignmentExpression) && assignment.Right == value:
-                return model.GetSymbolInfo(assignment.Left, ct).Symbol is ILocalSymbol { IsRef: false, IsConst: false } assigned
-                    ? new AcquisitionSite(AcquisitionSiteKind.Assignment, statement, assigned)
-                    : null;
-
-            case UsingStatementSyntax usingStatement when usingStatement.Expression == value:
-                return new AcquisitionSite(AcquisitionSiteKind.UsingStatement, usingStatement, Local: null);
-
-            case ExpressionStatementSyntax statement:
-                return new AcquisitionSite(AcquisitionSiteKind.ExpressionStatement, statement, Local: null);
-
-            default:
-                return null;
+            EqualsValueClauseSyntax { Parent: VariableDeclaratorSyntax { Parent: VariableDeclarationSyntax { Variables.Count: 1, Parent: StatementSyntax declared } } }
+                => declared,
+            AssignmentExpressionSyntax { Parent: ExpressionStatementSyntax assigned } => assigned,
+            UsingStatementSyntax usingStatement when usingStatement.Expression == value => usingStatement,
+            ExpressionStatementSyntax alone => alone,
+            _ => null,
+        };
+        bool fits = (kind, statement) switch
+        {
+            (AcquisitionSiteKind.LocalDeclaration, LocalDeclarationStatementSyntax { UsingKeyword.RawKind: 0, IsConst: false }) => true,
+            (AcquisitionSiteKind.UsingDeclaration, LocalDeclarationStatementSyntax { UsingKeyword.RawKind: (int)SyntaxKind.UsingKeyword }) => true,
+            (AcquisitionSiteKind.Assignment, ExpressionStatementSyntax { Expression: AssignmentExpressionSyntax assignment }) =>
+                assignment.IsKind(SyntaxKind.SimpleAssignmentExpression) && assignment.Right == value,
+            (AcquisitionSiteKind.UsingStatement, UsingStatementSyntax) => true,
+            (AcquisitionSiteKind.ExpressionStatement, ExpressionStatementSyntax alone) => alone.Expression == value,
+            _ => false,
+        };
+        if (!fits)
+        {
+            return null;
         }
+
+        // Binding the handle's name is the edit's question; which local holds the lock is the analyzer's answer.
+        ILocalSymbol? local = statement switch
+        {
+            LocalDeclarationStatementSyntax declaration => model.GetDeclaredSymbol(declaration.Declaration.Variables[0], ct) as ILocalSymbol,
+            UsingStatementSyntax { Declaration: { } declaration } => model.GetDeclaredSymbol(declaration.Variables[0], ct) as ILocalSymbol,
+            ExpressionStatementSyntax { Expression: AssignmentExpressionSyntax assignment } =>
+                model.GetSymbolInfo(assignment.Left, ct).Symbol as ILocalSymbol,
+            _ => null,
+        };
+        return local?.Name == handle && local is not { IsRef: true } and not { IsConst: true }
+            ? new AcquisitionSite(kind, statement!, local)
+            : null;
     }
 
     /// <summary>The explicit receiver of a call <c>x.M(...)</c>; null for a call on implicit <c>this</c> or a conditional access.</summary>

@@ -1,13 +1,11 @@
-using Microsoft.CodeAnalysis.FlowAnalysis;
-using Toolstack.Analyzers.Flow;
 using Toolstack.Analyzers.Model;
 
 namespace Toolstack.CodeFixes;
 
 /// <summary>
 /// What the fixes ask of symbols: a call's lock contract (through the shared <see cref="LockModel"/>,
-/// never by a type's or attribute's name), what statements declare and refer to, and the locks
-/// held at a call.
+/// never by a type's or attribute's name) for the edit's own checks, and what statements declare
+/// and refer to. What the analysis found (held locks, levels, sites) comes from the diagnostic.
 /// </summary>
 internal static class FixSemantics
 {
@@ -21,17 +19,9 @@ internal static class FixSemantics
     /// <summary>Whether <paramref name="method"/> releases a lock (<c>[ReleasesLock]</c>).</summary>
     public static bool IsRelease(IMethodSymbol method, LockModel lockModel) => !ContractOf(method, lockModel).Releases.IsEmpty;
 
-    /// <summary>The lock a call acquires, by its <c>[AcquiresLock]</c>; null when its attributes do not say.</summary>
-    public static LockKind? AcquiredKind(InvocationExpressionSyntax call, SemanticModel model, LockModel lockModel, CancellationToken ct) =>
-        ContractOf(call, model, lockModel, ct) is { Acquires.Length: 1 } contract ? contract.Acquires[0].Kind : null;
-
     /// <summary>The lock types a member's attributes name as acquired or released.</summary>
     public static IEnumerable<ITypeSymbol> LockTypesOf(IEnumerable<LockEffect> effects) =>
         effects.Select(effect => effect.Kind?.Type).OfType<ITypeSymbol>();
-
-    /// <summary>Whether the call may block (<c>[Blocking]</c> or a listed blocking API, the user's list included).</summary>
-    public static bool IsBlocking(InvocationExpressionSyntax call, SemanticModel model, LockModel lockModel, CancellationToken ct) =>
-        ContractOf(call, model, lockModel, ct)?.IsBlocking == true;
 
     /// <summary>Whether any call in <paramref name="node"/> takes or releases a lock, by its attributes.</summary>
     public static bool TakesOrReleasesLocks(SyntaxNode node, SemanticModel model, LockModel lockModel, CancellationToken ct) =>
@@ -113,80 +103,4 @@ internal static class FixSemantics
         node.ReplaceNodes(ReferencesTo(symbol, node, model, ct), (original, _) =>
             SyntaxFactory.IdentifierName(SyntaxFactory.Identifier(original.Identifier.LeadingTrivia, newName,
                 original.Identifier.TrailingTrivia)));
-
-    // ---- the engine's view ------------------------------------------------------------------
-
-    /// <summary>
-    /// The locks the lock-state engine finds held (on every path or some) just before the call
-    /// at <paramref name="callSyntax"/>; null when the engine cannot be run there.
-    /// </summary>
-    /// <remarks>Runs the engine again: to be replaced by what the analyzer puts in Diagnostic.Properties.</remarks>
-    public static IReadOnlyList<HeldLock>? HeldAt(SyntaxNode callSyntax, SemanticModel model, LockModel lockModel, CancellationToken ct)
-    {
-        if (model.GetEnclosingSymbol(callSyntax.SpanStart, ct) is not IMethodSymbol method
-            || method.MethodKind == MethodKind.AnonymousFunction
-            || GraphOf(method, model, ct) is not { } graph)
-        {
-            return null;
-        }
-
-        var context = new LockAnalysisContext(model.Compilation, lockModel, ct);
-        MethodAnalysis analysis = context.Analyze(method, graph);
-        return analysis.Events.FirstOrDefault(e => e.Kind == LockEventKind.Call && e.Operation.Syntax == callSyntax)?.Held;
-    }
-
-    private static ControlFlowGraph? GraphOf(IMethodSymbol method, SemanticModel model, CancellationToken ct)
-    {
-        if (method.MethodKind == MethodKind.LocalFunction)
-        {
-            IMethodSymbol? container = method.ContainingSymbol as IMethodSymbol;
-            return container is null || container.MethodKind == MethodKind.AnonymousFunction
-                ? null
-                : FindLocalFunction(GraphOf(container, model, ct), method, ct);
-        }
-
-        if (method.DeclaringSyntaxReferences.IsEmpty)
-        {
-            return null;
-        }
-
-        SyntaxNode node = method.DeclaringSyntaxReferences[0].GetSyntax(ct);
-        if (node.SyntaxTree != model.SyntaxTree)
-        {
-            return null;
-        }
-
-        try
-        {
-            return ControlFlowGraph.Create(node, model, ct);
-        }
-        catch (System.ArgumentException)
-        {
-            return null;
-        }
-    }
-
-    private static ControlFlowGraph? FindLocalFunction(ControlFlowGraph? graph, IMethodSymbol localFunction, CancellationToken ct)
-    {
-        if (graph is null)
-        {
-            return null;
-        }
-
-        foreach (IMethodSymbol candidate in graph.LocalFunctions)
-        {
-            ControlFlowGraph nested = graph.GetLocalFunctionControlFlowGraph(candidate, ct);
-            if (SymbolEqualityComparer.Default.Equals(candidate, localFunction))
-            {
-                return nested;
-            }
-
-            if (FindLocalFunction(nested, localFunction, ct) is { } deeper)
-            {
-                return deeper;
-            }
-        }
-
-        return null;
-    }
 }

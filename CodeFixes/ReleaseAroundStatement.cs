@@ -1,15 +1,16 @@
 using Microsoft.CodeAnalysis.Editing;
 using Microsoft.CodeAnalysis.Formatting;
-using Toolstack.Analyzers.Flow;
+using Toolstack.Analyzers.Rules;
 
 namespace Toolstack.CodeFixes;
 
 /// <summary>
 /// The statement making the reported call (a direct statement of <paramref name="Block"/>), the held
-/// lock's acquisition <c>x.Lock()</c>, the lock <c>x</c>, and its methods that take and release it.
+/// lock's acquisition <c>x.Lock()</c> and where its handle goes, the lock <c>x</c>, and its methods
+/// that take and release it.
 /// </summary>
 public sealed record ReleaseTarget(StatementSyntax Statement, BlockSyntax Block, InvocationExpressionSyntax Acquisition,
-    ExpressionSyntax LockExpression, IMethodSymbol AcquireMethod, IMethodSymbol ReleaseMethod);
+    AcquisitionSite Site, ExpressionSyntax LockExpression, IMethodSymbol AcquireMethod, IMethodSymbol ReleaseMethod);
 
 /// <summary>The fixes that give a held lock up around the reported call (TSL1002, TSL1004): they need the same target.</summary>
 public abstract class ReleaseAroundCallFix : LockCodeFixProvider<ReleaseTarget>
@@ -28,15 +29,23 @@ public abstract class ReleaseAroundCallFix : LockCodeFixProvider<ReleaseTarget>
 /// </summary>
 internal static class ReleaseAroundStatement
 {
-    /// <summary>Finds the statement and the lock, checking what every form of the fix needs; null when nothing can be offered.</summary>
+    /// <summary>
+    /// Finds the statement and the lock, checking what every form of the fix needs; null when
+    /// nothing can be offered. What the lock is, where its handle goes and whether taking it back
+    /// is in order come from the analyzer (<see cref="Diagnostic.Properties"/>).
+    /// </summary>
     public static ReleaseTarget? FindTarget(FixContext context, Diagnostic diagnostic)
     {
         SyntaxNode root = context.Root;
         SemanticModel model = context.Model;
         CancellationToken ct = context.CancellationToken;
-        SyntaxNode? call = AcquisitionSyntax.NodeAt(root, diagnostic.Location);
-        InvocationExpressionSyntax? acquisition = AcquisitionSyntax.HeldAcquisition(root, diagnostic);
-        if (call is null || acquisition is null
+
+        // Taking the lock back after the statement must be in order: every other lock held there is outer to it.
+        if (DiagnosticData.Flag(diagnostic, FixProperties.RetakeInOrder) != true
+            || AcquisitionSyntax.NodeAt(root, diagnostic.Location) is not { } call
+            || DiagnosticData.HeldSite(diagnostic, root, model, ct) is not { } site
+            || DiagnosticData.LockType(diagnostic, model.Compilation) is not { } lockType
+            || AcquisitionSyntax.InvocationAt(root, diagnostic.AdditionalLocations[0]) is not { } acquisition
             || AcquisitionSyntax.EnclosingStatement(call) is not { Parent: BlockSyntax block } statement
             || !IsMovable(statement)
             || statement.SpanStart <= acquisition.Span.End
@@ -48,42 +57,19 @@ internal static class ReleaseAroundStatement
             return null;
         }
 
-        // The lock must be one that can be given up and taken back: an acquiring method without
-        // arguments, and a releasing method of the same type taking the handle it returns.
+        // The lock must be one that can be given up and taken back: an acquiring method of the
+        // lock's type without arguments, and a releasing method of that type taking the handle it returns.
         if (model.GetSymbolInfo(acquisition, ct).Symbol is not IMethodSymbol { IsStatic: false } lockMethod
-            || FixSemantics.AcquiredKind(acquisition, model, context.LockModel, ct) is not { } kind
-            || !SymbolEqualityComparer.Default.Equals(kind.Type, lockMethod.ContainingType)
+            || !SymbolEqualityComparer.Default.Equals(lockType, lockMethod.ContainingType)
             || ReleaseOf(lockMethod, context) is not { } unlockMethod)
         {
             return null;
         }
 
         // Nothing in the statement may take or give up locks itself: the order around it would change.
-        if (FixSemantics.TakesOrReleasesLocks(statement, model, context.LockModel, ct))
-        {
-            return null;
-        }
-
-        // Taking the lock back after the statement must be in order: every other lock held there is outer to it.
-        if (FixSemantics.HeldAt(call, model, context.LockModel, ct) is not { } held)
-        {
-            return null;
-        }
-
-        bool found = false;
-        foreach (HeldLock other in held)
-        {
-            if (other.Acquisition.Location.SourceSpan == acquisition.Span && other.Acquisition.Location.SourceTree == root.SyntaxTree)
-            {
-                found = true;
-            }
-            else if (other.Acquisition.Kind is not { } otherKind || otherKind.Level >= kind.Level)
-            {
-                return null;
-            }
-        }
-
-        return found ? new ReleaseTarget(statement, block, acquisition, access.Expression, lockMethod, unlockMethod) : null;
+        return FixSemantics.TakesOrReleasesLocks(statement, model, context.LockModel, ct)
+            ? null
+            : new ReleaseTarget(statement, block, acquisition, site, access.Expression, lockMethod, unlockMethod);
     }
 
     /// <summary>The method of the lock's type that releases the handle <paramref name="lockMethod"/> returns.</summary>
@@ -100,11 +86,7 @@ internal static class ReleaseAroundStatement
         SyntaxNode root = context.Root;
         SemanticModel model = context.Model;
         CancellationToken ct = context.CancellationToken;
-        if (AcquisitionSyntax.SiteOf(target.Acquisition, model, ct) is not { } site)
-        {
-            return null;
-        }
-
+        AcquisitionSite site = target.Site;
         switch (site.Kind)
         {
             case AcquisitionSiteKind.LocalDeclaration:

@@ -1,11 +1,16 @@
 using System.Composition;
 using Microsoft.CodeAnalysis.CodeFixes;
 using Toolstack.Analyzers;
+using Toolstack.Analyzers.Rules;
 
 namespace Toolstack.CodeFixes;
 
-/// <summary>The two acquisitions a TSL1001 names, where their handles go, and what the locks they take declare.</summary>
-public sealed record ReorderNeeds(InvocationExpressionSyntax Held, AcquisitionSite HeldSite, int HeldLevel,
+/// <summary>
+/// The two acquisitions a TSL1001 names, where their handles go, and what the analyzer says of
+/// the locks they take: levels, whether taking the held one blocks or awaits, and whether the
+/// other forbids blocking or is slow.
+/// </summary>
+public sealed record ReorderNeeds(AcquisitionSite HeldSite, int HeldLevel, bool HeldBlocks, bool HeldAwaits,
     AcquisitionSite TakingSite, int TakingLevel, bool TakingForbidsBlocking, bool TakingIsSlow);
 
 /// <summary>
@@ -22,19 +27,19 @@ public sealed class Tsl1001ReorderFix : LockCodeFixProvider<ReorderNeeds>
 
     public Tsl1001ReorderFix() : base(Descriptors.LockOrder) { }
 
-    private protected override ReorderNeeds? Gather(FixContext context, Diagnostic diagnostic)
-    {
-        SemanticModel model = context.Model;
-        CancellationToken ct = context.CancellationToken;
-        return AcquisitionSyntax.NodeAt(context.Root, diagnostic.Location) is InvocationExpressionSyntax taking
-            && AcquisitionSyntax.HeldAcquisition(context.Root, diagnostic) is { } held
-            && FixSemantics.AcquiredKind(taking, model, context.LockModel, ct) is { } takingKind
-            && FixSemantics.AcquiredKind(held, model, context.LockModel, ct) is { } heldKind
-            && AcquisitionSyntax.SiteOf(taking, model, ct) is { } takingSite
-            && AcquisitionSyntax.SiteOf(held, model, ct) is { } heldSite
-                ? new ReorderNeeds(held, heldSite, heldKind.Level, takingSite, takingKind.Level, takingKind.ForbidsBlocking, takingKind.IsSlow)
-                : null;
-    }
+    private protected override ReorderNeeds? Gather(FixContext context, Diagnostic diagnostic) =>
+        AcquisitionSyntax.InvocationAt(context.Root, diagnostic.Location) is { } taking
+        && DiagnosticData.SiteAt(diagnostic, FixProperties.TakenSite, FixProperties.TakenHandle, taking, context.Model,
+            context.CancellationToken) is { } takingSite
+        && DiagnosticData.HeldSite(diagnostic, context.Root, context.Model, context.CancellationToken) is { } heldSite
+        && DiagnosticData.Level(diagnostic, FixProperties.LockLevel) is { } heldLevel
+        && DiagnosticData.Level(diagnostic, FixProperties.TakenLevel) is { } takingLevel
+        && DiagnosticData.Flag(diagnostic, FixProperties.LockBlocks) is { } heldBlocks
+        && DiagnosticData.Flag(diagnostic, FixProperties.LockAwaited) is { } heldAwaits
+        && DiagnosticData.Flag(diagnostic, FixProperties.TakenForbidsBlocking) is { } takingForbidsBlocking
+        && DiagnosticData.Flag(diagnostic, FixProperties.TakenSlow) is { } takingIsSlow
+            ? new ReorderNeeds(heldSite, heldLevel, heldBlocks, heldAwaits, takingSite, takingLevel, takingForbidsBlocking, takingIsSlow)
+            : null;
 
     private protected override IEnumerable<FixAction> Offer(FixContext context, ReorderNeeds needs) =>
         FixAction.IfAny("Acquire the locks in hierarchy order", EquivalenceKey, Plan(context, needs));
@@ -51,8 +56,7 @@ public sealed class Tsl1001ReorderFix : LockCodeFixProvider<ReorderNeeds>
         // Once swapped, the held lock is taken under the other: that must not block under a lock
         // that forbids blocking (the user's list of blocking APIs included), nor await under a
         // short lock (no order of the two is then right).
-        if (needs.TakingForbidsBlocking && FixSemantics.IsBlocking(needs.Held, context.Model, context.LockModel, context.CancellationToken)
-            || !needs.TakingIsSlow && Awaits(heldSite))
+        if (needs.TakingForbidsBlocking && needs.HeldBlocks || !needs.TakingIsSlow && needs.HeldAwaits)
         {
             return null;
         }
@@ -69,20 +73,6 @@ public sealed class Tsl1001ReorderFix : LockCodeFixProvider<ReorderNeeds>
         }
 
         return PlanAdjacent(heldSite.Statement, takingSite.Statement, context.Model);
-    }
-
-    /// <summary>Whether taking the lock at <paramref name="site"/> awaits (an awaited call, or an <c>await using</c>).</summary>
-    private static bool Awaits(AcquisitionSite site)
-    {
-        if (site.Statement is UsingStatementSyntax usingStatement)
-        {
-            SyntaxNode resource = (SyntaxNode?)usingStatement.Declaration ?? usingStatement.Expression!;
-            return usingStatement.AwaitKeyword.IsKind(SyntaxKind.AwaitKeyword)
-                || resource.DescendantNodesAndSelf().OfType<AwaitExpressionSyntax>().Any();
-        }
-
-        return site.Statement is LocalDeclarationStatementSyntax { AwaitKeyword.RawKind: (int)SyntaxKind.AwaitKeyword }
-            || site.Statement.DescendantNodes().OfType<AwaitExpressionSyntax>().Any();
     }
 
     /// <summary><c>held; taking;</c> in one block → <c>taking; held;</c>.</summary>

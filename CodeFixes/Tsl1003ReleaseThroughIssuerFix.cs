@@ -2,6 +2,7 @@ using System.Composition;
 using Microsoft.CodeAnalysis.CodeFixes;
 using Microsoft.CodeAnalysis.Formatting;
 using Toolstack.Analyzers;
+using Toolstack.Analyzers.Rules;
 
 namespace Toolstack.CodeFixes;
 
@@ -33,6 +34,7 @@ public sealed class Tsl1003ReleaseThroughIssuerFix : LockCodeFixProvider<Release
         && AcquisitionSyntax.InvocationAt(context.Root, diagnostic.AdditionalLocations[0]) is { } acquisition
         && AcquisitionSyntax.ExplicitReceiver(release) is { } wrongReceiver
         && AcquisitionSyntax.ExplicitReceiver(acquisition) is { } issuer
+        && DiagnosticData.Text(diagnostic, FixProperties.LockReceiver) == issuer.ToString()
         && release.ArgumentList.Arguments.Count == 1
         && release.ArgumentList.Arguments[0] is { RefKindKeyword.RawKind: 0, Expression: IdentifierNameSyntax handle }
         && context.Model.GetSymbolInfo(handle, context.CancellationToken).Symbol is ILocalSymbol local
@@ -107,7 +109,7 @@ public sealed class Tsl1003ReleaseThroughIssuerFix : LockCodeFixProvider<Release
                 return false;
             }
 
-            if (AcquisitionSyntax.ValueOf(acquisition) == value)
+            if (CallValue.ValueOf(acquisition) == value)
             {
                 return true;
             }

@@ -1,6 +1,7 @@
 using System.Composition;
 using Microsoft.CodeAnalysis.CodeFixes;
 using Toolstack.Analyzers;
+using Toolstack.Analyzers.Rules;
 
 namespace Toolstack.CodeFixes;
 
@@ -37,19 +38,22 @@ public sealed class Tsl1005UseUsingFix : LockCodeFixProvider<DisposableAcquisiti
 
     private protected override DisposableAcquisition? Gather(FixContext context, Diagnostic diagnostic)
     {
+        // The analyzer says how the handle is kept and whether the acquisition awaits; the
+        // handle's type is the edit's question (can a using hold it).
         if (AcquisitionSyntax.InvocationAt(context.Root, diagnostic.Location) is not { } call
+            || DiagnosticData.SiteAt(diagnostic, FixProperties.LockSite, FixProperties.LockHandle, call, context.Model,
+                context.CancellationToken) is not { Kind: AcquisitionSiteKind.LocalDeclaration or AcquisitionSiteKind.ExpressionStatement }
+            || DiagnosticData.Flag(diagnostic, FixProperties.LockAwaited) is not { } awaited
             || context.Model.GetSymbolInfo(call, context.CancellationToken).Symbol is not IMethodSymbol method)
         {
             return null;
         }
 
-        ExpressionSyntax value = AcquisitionSyntax.ValueOf(call);
+        ExpressionSyntax value = CallValue.ValueOf(call);
         Compilation compilation = context.Model.Compilation;
         return context.Model.GetTypeInfo(value, context.CancellationToken).Type is { } type
             && FixSemantics.IsDisposable(type, compilation)
-                ? new DisposableAcquisition(call, value, method, type,
-                    AcquisitionSyntax.IsAwaited(call)
-                    && FixSemantics.IsAsyncDisposable(type, compilation))
+                ? new DisposableAcquisition(call, value, method, type, awaited && FixSemantics.IsAsyncDisposable(type, compilation))
                 : null;
     }
 

@@ -6,6 +6,7 @@ using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Operations;
 using Toolstack.Analyzers.Flow;
+using Toolstack.Analyzers.Model;
 
 namespace Toolstack.Analyzers.Rules;
 
@@ -37,19 +38,22 @@ internal static class FixData
             (string? siteKind, string? handle, bool awaited) = Shape(site.Syntax);
             Add(properties, FixProperties.LockSite, siteKind);
             Add(properties, FixProperties.LockHandle, handle);
-            properties[FixProperties.LockBlocks] = acquisition.Blocks ? "true" : "false";
-            properties[FixProperties.LockAwaited] = awaited ? "true" : "false";
+            properties[FixProperties.LockBlocks] = Flag(acquisition.Blocks);
+            properties[FixProperties.LockAwaited] = Flag(awaited);
         }
 
         return properties.ToImmutable();
     }
 
     /// <summary>TSL1001: the held lock, and the out-of-order acquisition at <paramref name="taking"/>.</summary>
-    public static ImmutableDictionary<string, string?> OutOfOrder(Acquisition held, LockEvent taking, int takingLevel)
+    public static ImmutableDictionary<string, string?> OutOfOrder(Acquisition held, LockEvent taking, LockKind takingKind)
     {
-        (string? siteKind, string? handle, bool _) = Shape(taking.Operation.Syntax);
+        // Only an acquisition has a site to swap; a helper that takes the lock inside has none.
+        (string? siteKind, string? handle, bool _) = taking.Kind == LockEventKind.Acquire ? Shape(taking.Operation.Syntax) : default;
         ImmutableDictionary<string, string?> properties = About(held)
-            .SetItem(FixProperties.TakenLevel, takingLevel.ToString(CultureInfo.InvariantCulture))
+            .SetItem(FixProperties.TakenLevel, takingKind.Level.ToString(CultureInfo.InvariantCulture))
+            .SetItem(FixProperties.TakenForbidsBlocking, Flag(takingKind.ForbidsBlocking))
+            .SetItem(FixProperties.TakenSlow, Flag(takingKind.IsSlow))
             .SetItem(FixProperties.HeldLocks, HeldLocks(taking));
         properties = siteKind is null ? properties : properties.SetItem(FixProperties.TakenSite, siteKind);
         return handle is null ? properties : properties.SetItem(FixProperties.TakenHandle, handle);
@@ -61,7 +65,7 @@ internal static class FixData
         bool inOrder = call.Held.All(other => other.Acquisition.Index == held.Index
             || (other.Acquisition.Kind is { } kind && held.Kind is { } own && kind.Level < own.Level));
         return About(held)
-            .SetItem(FixProperties.RetakeInOrder, inOrder ? "true" : "false")
+            .SetItem(FixProperties.RetakeInOrder, Flag(inOrder))
             .SetItem(FixProperties.HeldLocks, HeldLocks(call));
     }
 
@@ -86,7 +90,7 @@ internal static class FixData
     /// <summary>The statement shape the acquiring call at <paramref name="call"/> sits in, its handle local, and whether it awaits.</summary>
     private static (string? Kind, string? Handle, bool Awaited) Shape(SyntaxNode call)
     {
-        SyntaxNode value = ValueOf(call);
+        SyntaxNode value = call is ExpressionSyntax expression ? CallValue.ValueOf(expression) : call;
         bool awaited = call.Ancestors().TakeWhile(node => node != value.Parent).OfType<AwaitExpressionSyntax>().Any()
             || value.Ancestors().Any(node => node is LocalDeclarationStatementSyntax { AwaitKeyword.RawKind: (int)SyntaxKind.AwaitKeyword }
                 or UsingStatementSyntax { AwaitKeyword.RawKind: (int)SyntaxKind.AwaitKeyword });
@@ -127,26 +131,8 @@ internal static class FixData
         }
     }
 
-    /// <summary>Up through parentheses, <c>await</c> and <c>.ConfigureAwait(…)</c>: the expression whose value is the call's.</summary>
-    private static SyntaxNode ValueOf(SyntaxNode call)
-    {
-        SyntaxNode value = call;
-        while (true)
-        {
-            switch (value.Parent)
-            {
-                case ParenthesizedExpressionSyntax or AwaitExpressionSyntax:
-                    value = value.Parent;
-                    continue;
-                case MemberAccessExpressionSyntax { Name.Identifier.ValueText: "ConfigureAwait" } member
-                    when member.Expression == value && member.Parent is InvocationExpressionSyntax configured:
-                    value = configured;
-                    continue;
-                default:
-                    return value;
-            }
-        }
-    }
+    /// <summary>A yes/no property's value: <see cref="FixProperties.True"/> or <see cref="FixProperties.False"/>.</summary>
+    private static string Flag(bool value) => value ? FixProperties.True : FixProperties.False;
 
     private static void Add(ImmutableDictionary<string, string?>.Builder properties, string key, string? value)
     {

@@ -38,7 +38,10 @@ internal static class FixProperties
     /// <summary><c>"true"</c> when taking the lock awaits (an awaited acquisition, or <c>await using</c>).</summary>
     public const string LockAwaited = "LockAwaited";
 
-    /// <summary>TSL1001: how the out-of-order acquisition (the reported call) keeps its handle; values as <see cref="LockSite"/>.</summary>
+    /// <summary>
+    /// TSL1001: how the out-of-order acquisition (the reported call) keeps its handle; values as
+    /// <see cref="LockSite"/>; absent when the reported call is a helper that takes the lock inside.
+    /// </summary>
     public const string TakenSite = "TakenSite";
 
     /// <summary>TSL1001: the local holding the out-of-order acquisition's handle.</summary>
@@ -46,6 +49,12 @@ internal static class FixProperties
 
     /// <summary>TSL1001: the level of the lock taken out of order.</summary>
     public const string TakenLevel = "TakenLevel";
+
+    /// <summary>TSL1001: <c>"true"</c> when the lock taken out of order forbids blocking while it is held.</summary>
+    public const string TakenForbidsBlocking = "TakenForbidsBlocking";
+
+    /// <summary>TSL1001: <c>"true"</c> when the lock taken out of order is a slow lock (awaiting under it is allowed).</summary>
+    public const string TakenSlow = "TakenSlow";
 
     /// <summary>
     /// TSL1002, TSL1004: <c>"true"</c> when every other lock that may be held at the reported call
@@ -60,6 +69,12 @@ internal static class FixProperties
     /// handle local; an unknown part is empty).
     /// </summary>
     public const string HeldLocks = "HeldLocks";
+
+    /// <summary>The value of a yes/no property that holds.</summary>
+    public const string True = "true";
+
+    /// <summary>The value of a yes/no property that does not hold.</summary>
+    public const string False = "false";
 
     /// <summary>The values of <see cref="LockSite"/> and <see cref="TakenSite"/>.</summary>
     public static class SiteKinds

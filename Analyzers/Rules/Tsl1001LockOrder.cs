@@ -33,7 +33,7 @@ internal static class Tsl1001LockOrder
         if (RuleContext.InnermostHeld(lockEvent, held => held.Level >= taking.Level) is { } outer)
         {
             context.Report(Descriptors.LockOrder, lockEvent.Operation, RuleContext.Related(outer.Location, lastHop),
-                FixData.OutOfOrder(outer, lockEvent, taking.Level),
+                FixData.OutOfOrder(outer, lockEvent, taking),
                 display, MessageText.Describe(outer.Name), Reason(taking, path, outer));
         }
     }
