@@ -1,5 +1,6 @@
 using Microsoft.CodeAnalysis.Editing;
 using Microsoft.CodeAnalysis.Formatting;
+using Microsoft.CodeAnalysis.Simplification;
 using Toolstack.Analyzers.Rules;
 
 namespace Toolstack.CodeFixes;
@@ -131,7 +132,80 @@ internal static class ReleaseAroundStatement
             g.MemberAccessExpression(lockExpression, target.ReleaseMethod.Name), g.IdentifierName(handle.Name)));
         SyntaxNode retake = g.ExpressionStatement(g.AssignmentStatement(g.IdentifierName(handle.Name),
             g.InvocationExpression(g.MemberAccessExpression(lockExpression, target.AcquireMethod.Name))));
-        return PlanWrap(target, release, retake);
+        if (!HandlerReleases(target.Statement, handle, context.Model, context.CancellationToken))
+        {
+            return PlanWrap(target, release, retake);
+        }
+
+        // A catch or finally around the statement releases the handle too: were the statement to
+        // throw between release and re-take, that handler would release a lock no longer held
+        // (LockNotHeldException, hiding the real error). The re-take goes in a finally of its own,
+        // so the lock is back on every path.
+        return PlanGuarded(target, (StatementSyntax)release, (StatementSyntax)retake, context);
+    }
+
+    /// <summary>
+    /// <c>release; try { S; } finally { retake; }</c>. A declaration whose locals later statements
+    /// use is split: <c>T v; release; try { v = …; } finally { retake; }</c>.
+    /// </summary>
+    private static Func<SyntaxNode, SyntaxNode>? PlanGuarded(ReleaseTarget target, StatementSyntax release, StatementSyntax retake,
+        FixContext context)
+    {
+        SemanticModel model = context.Model;
+        CancellationToken ct = context.CancellationToken;
+        StatementSyntax statement = target.Statement;
+        HashSet<ISymbol> declaredHere = FixSemantics.DeclaredIn(new[] { statement }, model, ct);
+        StatementSyntax[] later = target.Block.Statements.Skip(target.Block.Statements.IndexOf(statement) + 1).ToArray();
+        if (!FixSemantics.Refers(later, declaredHere, model, ct))
+        {
+            return current => StatementEditing.SurroundWithFinally(current, statement, null, release, new[] { statement }, retake);
+        }
+
+        // Only the declared variables themselves can be hoisted (not a pattern or out variable in an initializer).
+        if (statement is not LocalDeclarationStatementSyntax { Modifiers.Count: 0 } declaration
+            || declaration.Declaration.Variables.Any(v => v.Initializer is null)
+            || declaredHere.Count != declaration.Declaration.Variables.Count
+            || model.GetDeclaredSymbol(declaration.Declaration.Variables[0], ct) is not ILocalSymbol first)
+        {
+            return null;
+        }
+
+        SyntaxGenerator g = context.Generator;
+        TypeSyntax type = declaration.Declaration.Type.IsVar
+            ? (TypeSyntax)g.TypeExpression(first.Type).WithAdditionalAnnotations(Simplifier.Annotation)
+            : declaration.Declaration.Type.WithoutTrivia();
+        StatementSyntax hoisted = SyntaxFactory.LocalDeclarationStatement(SyntaxFactory.VariableDeclaration(type,
+            SyntaxFactory.SeparatedList(declaration.Declaration.Variables.Select(v => SyntaxFactory.VariableDeclarator(v.Identifier.WithoutTrivia())))));
+        StatementSyntax[] assignments = declaration.Declaration.Variables
+            .Select(v => (StatementSyntax)g.ExpressionStatement(g.AssignmentStatement(g.IdentifierName(v.Identifier.ValueText), v.Initializer!.Value.WithoutTrivia())))
+            .ToArray();
+        assignments[assignments.Length - 1] = assignments[assignments.Length - 1].WithTrailingTrivia(statement.GetTrailingTrivia());
+        return current => StatementEditing.SurroundWithFinally(current, statement, hoisted, release, assignments, retake);
+    }
+
+    /// <summary>Whether a <c>catch</c> or <c>finally</c> of a <c>try</c> around <paramref name="statement"/> refers to <paramref name="handle"/>.</summary>
+    private static bool HandlerReleases(StatementSyntax statement, ILocalSymbol handle, SemanticModel model, CancellationToken ct)
+    {
+        SyntaxNode inner = statement;
+        foreach (SyntaxNode outer in statement.Ancestors())
+        {
+            if (outer is AnonymousFunctionExpressionSyntax or LocalFunctionStatementSyntax or MemberDeclarationSyntax)
+            {
+                return false;
+            }
+
+            if (outer is TryStatementSyntax tryStatement && tryStatement.Block == inner
+                && FixSemantics.Refers(tryStatement.Catches.Select(c => (SyntaxNode)c.Block)
+                    .Concat(tryStatement.Finally is { } @finally ? new SyntaxNode[] { @finally.Block } : Array.Empty<SyntaxNode>()),
+                    new[] { (ISymbol)handle }, model, ct))
+            {
+                return true;
+            }
+
+            inner = outer;
+        }
+
+        return false;
     }
 
     // ---- using (…) { A; S; B; } → using (…) { A; } S; using (…) { B; } ------------------------

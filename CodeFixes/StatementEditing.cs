@@ -103,6 +103,43 @@ internal static class StatementEditing
     }
 
     /// <summary>
+    /// In place of <paramref name="statement"/>: <c>declared; before; try { guarded } finally { after }</c>
+    /// (<paramref name="declared"/>, the statement's locals hoisted, may be absent): <paramref name="after"/>
+    /// runs however the guarded statements end.
+    /// </summary>
+    public static SyntaxNode SurroundWithFinally(SyntaxNode root, StatementSyntax statement, StatementSyntax? declared,
+        StatementSyntax before, IReadOnlyList<StatementSyntax> guarded, StatementSyntax after)
+    {
+        // Line breaks are chosen here; the formatter indents the new lines and lays out the try.
+        // Comments before the statement go before the first new line; its own trailing comment stays with it.
+        SyntaxTrivia endOfLine = EndOfLine(root);
+        var replacement = new List<StatementSyntax>();
+        if (declared is not null)
+        {
+            replacement.Add(declared.WithLeadingTrivia(statement.GetLeadingTrivia()).WithTrailingTrivia(endOfLine)
+                .WithAdditionalAnnotations(Formatter.Annotation));
+        }
+
+        replacement.Add(before.WithLeadingTrivia(declared is null ? statement.GetLeadingTrivia() : SyntaxFactory.TriviaList(SyntaxFactory.ElasticMarker))
+            .WithTrailingTrivia(endOfLine).WithAdditionalAnnotations(Formatter.Annotation));
+        List<StatementSyntax> body = guarded.Select(s => s.ReplaceToken(s.GetFirstToken(), Reformatted(s.GetFirstToken()))).ToList();
+        if (!body[body.Count - 1].GetTrailingTrivia().Any(t => t.IsKind(SyntaxKind.EndOfLineTrivia)))
+        {
+            body[body.Count - 1] = body[body.Count - 1].WithTrailingTrivia(body[body.Count - 1].GetTrailingTrivia().Add(endOfLine));
+        }
+
+        replacement.Add(SyntaxFactory.TryStatement(
+                SyntaxFactory.Block(body),
+                default,
+                SyntaxFactory.FinallyClause(SyntaxFactory.Block(
+                    after.WithLeadingTrivia(SyntaxFactory.ElasticMarker).WithTrailingTrivia(SyntaxFactory.ElasticMarker))))
+            .WithLeadingTrivia(SyntaxFactory.ElasticMarker)
+            .WithTrailingTrivia(endOfLine)
+            .WithAdditionalAnnotations(Formatter.Annotation));
+        return root.ReplaceNode(statement, replacement);
+    }
+
+    /// <summary>
     /// <c>try { wrapped } finally { release }</c> in place of <paramref name="wrapped"/>: the blank
     /// lines before the first wrapped statement stay before the <c>try</c>; the formatter lays out the rest.
     /// </summary>

@@ -62,8 +62,14 @@ public class Tsl1002DropLockAroundCallFixTests
                         _waiting++;
                         // let QEMU settle
                         _driver.Unlock(d);
-                        Thread.Sleep(100); // not under the lock
-                        d = _driver.Lock();
+                        try
+                        {
+                            Thread.Sleep(100); // not under the lock
+                        }
+                        finally
+                        {
+                            d = _driver.Lock();
+                        }
                         _waiting--;
                     }
                     finally
@@ -126,8 +132,14 @@ public class Tsl1002DropLockAroundCallFixTests
                         while (_running[name])
                         {
                             _driver.Unlock(driver);
-                            Thread.Sleep(100);
-                            driver = _driver.Lock();
+                            try
+                            {
+                                Thread.Sleep(100);
+                            }
+                            finally
+                            {
+                                driver = _driver.Lock();
+                            }
                         }
 
                         _running.Remove(name);
@@ -185,9 +197,16 @@ public class Tsl1002DropLockAroundCallFixTests
                     d = _driver.Lock();
                     try
                     {
+                        int value;
                         _driver.Unlock(d);
-                        int value = pending.Result;
-                        d = _driver.Lock();
+                        try
+                        {
+                            value = pending.Result;
+                        }
+                        finally
+                        {
+                            d = _driver.Lock();
+                        }
                         _last = value;
                     }
                     finally
@@ -466,12 +485,24 @@ public class Tsl1002DropLockAroundCallFixTests
                     try
                     {
                         _driver.Unlock(d);
-                        Thread.Sleep(10);
-                        d = _driver.Lock();
+                        try
+                        {
+                            Thread.Sleep(10);
+                        }
+                        finally
+                        {
+                            d = _driver.Lock();
+                        }
                         _generation++;
                         _driver.Unlock(d);
-                        Thread.Sleep(20);
-                        d = _driver.Lock();
+                        try
+                        {
+                            Thread.Sleep(20);
+                        }
+                        finally
+                        {
+                            d = _driver.Lock();
+                        }
                     }
                     finally
                     {
@@ -566,8 +597,14 @@ public class Tsl1002DropLockAroundCallFixTests
                     try
                     {
                         _driver.Unlock(d);
-                        Thread.Sleep(10);
-                        d = _driver.Lock();
+                        try
+                        {
+                            Thread.Sleep(10);
+                        }
+                        finally
+                        {
+                            d = _driver.Lock();
+                        }
                     }
                     finally
                     {

@@ -87,8 +87,14 @@ public class Tsl1004ReleaseAroundCallFixTests
                     try
                     {
                         _vm1.Unlock(vm);
-                        await _qmp.StopAsync();
-                        vm = _vm1.Lock();
+                        try
+                        {
+                            await _qmp.StopAsync();
+                        }
+                        finally
+                        {
+                            vm = _vm1.Lock();
+                        }
                         _paused = true;
                     }
                     finally
@@ -174,8 +180,14 @@ public class Tsl1004ReleaseAroundCallFixTests
                     {
                         // add the CD-ROM to the JSON config
                         _json.Unlock(config);
-                        await _qemu.ChangeMediumAsync(path, ct);
-                        config = _json.Lock();
+                        try
+                        {
+                            await _qemu.ChangeMediumAsync(path, ct);
+                        }
+                        finally
+                        {
+                            config = _json.Lock();
+                        }
                     }
                     finally
                     {
@@ -463,12 +475,24 @@ public class Tsl1004ReleaseAroundCallFixTests
                         try
                         {
                             domain.StateLock.Unlock(vm);
-                            await qmp.StopAsync(ct);
-                            vm = domain.StateLock.Lock();
+                            try
+                            {
+                                await qmp.StopAsync(ct);
+                            }
+                            finally
+                            {
+                                vm = domain.StateLock.Lock();
+                            }
                             domain.State = DomainRunState.Paused;
                             domain.StateLock.Unlock(vm);
-                            await qmp.ContAsync(ct);
-                            vm = domain.StateLock.Lock();
+                            try
+                            {
+                                await qmp.ContAsync(ct);
+                            }
+                            finally
+                            {
+                                vm = domain.StateLock.Lock();
+                            }
                             domain.State = DomainRunState.Running;
                         }
                         finally
@@ -482,11 +506,12 @@ public class Tsl1004ReleaseAroundCallFixTests
         test.ExpectedDiagnostics.Add(Tsl1004(0, 1));
         test.ExpectedDiagnostics.Add(Tsl1004(2, 1));
 
-        // The analyzer's imprecision, not the fix's: the handle re-taken at line 14 is released at
-        // line 16 and, if the State setter at line 15 throws, by the finally (vm holds it then).
-        // The engine runs the finally on the normal exit only, so it sees no protection.
+        // The analyzer's imprecision, not the fix's: the handle re-taken at line 19 (in the first
+        // finally) is released at line 22 and, if the State setter at line 21 throws, by the outer
+        // finally (vm holds it then). The engine runs the finally on the normal exit only, so it
+        // sees no protection (an engine false positive being fixed separately).
         test.FixedState.ExpectedDiagnostics.Add(
-            new DiagnosticResult("TSL1009", DiagnosticSeverity.Warning).WithLocation(14, 18).WithLocation(15, 13));
+            new DiagnosticResult("TSL1009", DiagnosticSeverity.Warning).WithLocation(19, 22).WithLocation(21, 13));
         await test.RunAsync();
     }
 
@@ -605,8 +630,14 @@ public class Tsl1004ReleaseAroundCallFixTests
                     try
                     {
                         driver.DriverLock.Unlock(d);
-                        await qmp.QuitAsync(ct);
-                        d = driver.DriverLock.Lock();
+                        try
+                        {
+                            await qmp.QuitAsync(ct);
+                        }
+                        finally
+                        {
+                            d = driver.DriverLock.Lock();
+                        }
                     }
                     finally
                     {
