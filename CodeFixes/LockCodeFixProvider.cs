@@ -76,7 +76,9 @@ public abstract class LockCodeFixProvider<TNeeds> : CodeFixProvider
 
     /// <summary>
     /// What the fix needs to know about <paramref name="diagnostic"/>, or null when it offers
-    /// nothing. The one place a fix reads the diagnostic: today from its locations and the model.
+    /// nothing. The one place a fix reads the diagnostic: what the analysis found from its
+    /// properties (<see cref="DiagnosticData"/>), the syntax to edit from its locations; the model
+    /// only for the edit's own questions (names, types, references), never to redo the analysis.
     /// </summary>
     private protected abstract TNeeds? Gather(FixContext context, Diagnostic diagnostic);
 
