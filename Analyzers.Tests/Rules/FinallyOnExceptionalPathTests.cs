@@ -315,4 +315,45 @@ public class FinallyOnExceptionalPathTests
             }
             """);
     }
+
+    // try/catch/finally: an exception the catch does not take still reaches the finally.
+    [Fact]
+    public async Task TryCatchFinally_FinallyReleasesRetake_IsSilent()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System;
+            using System.IO;
+            using Toolstack.Runtime;
+
+            class Daemon
+            {
+                private readonly DomainLock _vm = new("vm1");
+
+                void Save()
+                {
+                    LockHandle vm = _vm.Lock();
+                    try
+                    {
+                        _vm.Unlock(vm);
+                        Write();
+                        vm = _vm.Lock();
+                        Write();
+                        _vm.Unlock(vm);
+                        Write();
+                        vm = _vm.Lock();
+                    }
+                    catch (IOException e)
+                    {
+                        Console.Error.WriteLine(e.Message);
+                    }
+                    finally
+                    {
+                        _vm.Unlock(vm);
+                    }
+                }
+
+                void Write() { }
+            }
+            """);
+    }
 }
