@@ -11,7 +11,9 @@ namespace Toolstack.Analyzers.Flow;
 /// only when their input grows, to a fixed point; then one recording pass runs every block once
 /// from its final input and hands what it finds to a sink. Finally regions run inline on every
 /// branch that leaves through them (cached per entry state while solving); an exception anywhere
-/// in a try reaches its catch handlers, after the finally regions it leaves on the way.
+/// in a try reaches its catch handlers, after the finally regions it leaves on the way. A finally
+/// region is recorded a second time for the exceptions leaving its try, from the states at the
+/// throwing points there, joined (see <see cref="ThrowStates{TState}"/>).
 /// </summary>
 internal sealed class FlowSolver<TState, TSink>
     where TState : class, IFlowState<TState>
@@ -25,6 +27,7 @@ internal sealed class FlowSolver<TState, TSink>
     private readonly CancellationToken _cancellationToken;
     private readonly Dictionary<(ControlFlowRegion, TState), TState?> _finallyResults =
         new Dictionary<(ControlFlowRegion, TState), TState?>();
+    private readonly ThrowStates<TState> _throws = new ThrowStates<TState>();
 
     /// <param name="silent">The sink of the solving passes and of exceptional paths: it must record nothing.</param>
     public FlowSolver(ControlFlowGraph graph, IFlowTransfer<TState, TSink> transfer, TSink silent, CancellationToken cancellationToken)
@@ -53,6 +56,24 @@ internal sealed class FlowSolver<TState, TSink>
         var all = new BlockRange(0, _graph.Blocks.Length - 1);
         TState?[] inputs = Solve(0, entry, all, onLeave: null);
         Record(inputs, all, new Pass(FlowPass.Record, sink), onExit);
+    }
+
+    /// <summary>
+    /// After <see cref="Run"/>: records into <paramref name="onThrowSink"/> every finally region an
+    /// exception may reach, entered with the join of the states at the throwing points of its try.
+    /// </summary>
+    public void RunFinallyOnThrow(TSink onThrowSink)
+    {
+        // Innermost first: what an inner finally leaves is where the next one out starts; its own
+        // throwing points reach the next one out too.
+        var onThrow = new Pass(FlowPass.Record, onThrowSink);
+        while (_throws.TakeInnermost() is { } pending)
+        {
+            if (RunFinally(pending.Region, pending.State, onThrow) is { } leaving)
+            {
+                _throws.Add(FinallyOnThrow(pending.Region.EnclosingRegion), leaving);
+            }
+        }
     }
 
     private TState?[] Solve(int entryOrdinal, TState entry, BlockRange range, LeaveHandler? onLeave)
@@ -106,6 +127,8 @@ internal sealed class FlowSolver<TState, TSink>
 
         // An exception thrown by an operation reaches the catch handlers with the state before it.
         bool catches = HasCatchAbove(block, range);
+        // ... and the finally of the innermost try around it, once the states are final.
+        ControlFlowRegion? finallyOnThrow = pass.Kind == FlowPass.Record ? FinallyOnThrow(block.EnclosingRegion) : null;
         foreach (IOperation operation in block.Operations)
         {
             if (catches)
@@ -113,6 +136,7 @@ internal sealed class FlowSolver<TState, TSink>
                 SeedHandlers(block, state, range, flowTo);
             }
 
+            _throws.Add(finallyOnThrow, state);
             _transfer.Operation(operation, block, state, pass.Sink);
         }
 
@@ -122,6 +146,8 @@ internal sealed class FlowSolver<TState, TSink>
             {
                 SeedHandlers(block, state, range, flowTo);
             }
+
+            _throws.Add(finallyOnThrow, state);
 
             _transfer.BranchValue(block, state, pass.Sink);
         }
@@ -246,6 +272,29 @@ internal sealed class FlowSolver<TState, TSink>
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// The finally region an exception thrown in <paramref name="region"/> reaches first, when it
+    /// is one of this graph's: a lambda's graph sits in regions of the graph around it.
+    /// </summary>
+    private ControlFlowRegion? FinallyOnThrow(ControlFlowRegion? region)
+    {
+        ControlFlowRegion? found = ThrowStates<TState>.EnclosingFinally(region);
+        if (found is null || found.LastBlockOrdinal >= _graph.Blocks.Length)
+        {
+            return null;
+        }
+
+        for (ControlFlowRegion? owner = _graph.Blocks[found.FirstBlockOrdinal].EnclosingRegion; owner is not null; owner = owner.EnclosingRegion)
+        {
+            if (owner == found)
+            {
+                return found;
+            }
+        }
+
+        return null;
     }
 
     private static bool HasCatchAbove(BasicBlock block, BlockRange range)

@@ -28,12 +28,18 @@ internal static class LockStateEngine
 
         LockState entry = InitialState(method, context, acquisitions, paths);
         var recorder = new EventRecorder(acquisitions, callPaths);
+        var onThrow = new EventRecorder(acquisitions, callPaths);
         var exitLocations = new ExitLocations(graph, method);
         var exits = new List<ExitPath>();
         solver.Run(entry, recorder, (branch, state, block) => exits.Add(exitLocations.Exit(block, branch, state)));
 
-        return new MethodAnalysis(method, acquisitions.ToImmutableArray(), recorder.ToImmutableArray(),
-            exits.ToImmutableArray(), acquisitions.Escaped, acquisitions.Returned, context.Model.GetContract(method));
+        // What the finally regions hand on or release through a wrong lock only when an exception
+        // passes is not this method's escape: TSL1003 reports none of it, so it excuses no leak.
+        ImmutableHashSet<int> escaped = acquisitions.Escaped;
+        solver.RunFinallyOnThrow(onThrow);
+
+        return new MethodAnalysis(method, acquisitions.ToImmutableArray(), recorder.ToImmutableArray(), onThrow.ToImmutableArray(),
+            exits.ToImmutableArray(), escaped, acquisitions.Returned, context.Model.GetContract(method));
     }
 
     /// <summary>On entry, the locks the method requires and the handles passed in are held.</summary>

@@ -9,7 +9,8 @@ namespace Toolstack.Analyzers.Rules;
 
 /// <summary>
 /// TSL1009: a lock released explicitly, with something between acquisition and release that may
-/// throw and is not covered by a try whose finally (or catch) releases it.
+/// throw and is not covered by a try whose finally (or catch) releases it — for the finally, with
+/// the handle as it is when the exception leaves the try.
 /// </summary>
 internal static class Tsl1009ReleaseNotOnThrow
 {
@@ -30,6 +31,17 @@ internal static class Tsl1009ReleaseNotOnThrow
                 if (lockEvent.Kind == LockEventKind.Release && Targets(lockEvent, acquisition))
                 {
                     releases.Add(lockEvent);
+                    AddProtectedTries(lockEvent.Region, protectedTries);
+                }
+            }
+
+            // A finally run for an exception releases what the handle holds at the throw, which
+            // the normal exit's state may not show (a handle re-taken later in the try).
+            foreach (LockEvent lockEvent in analysis.OnThrowEvents)
+            {
+                if (lockEvent.Kind == LockEventKind.Release && Targets(lockEvent, acquisition)
+                    && !lockEvent.Releaser!.IsWrongFor(acquisition))
+                {
                     AddProtectedTries(lockEvent.Region, protectedTries);
                 }
             }
