@@ -506,12 +506,8 @@ public class Tsl1004ReleaseAroundCallFixTests
         test.ExpectedDiagnostics.Add(Tsl1004(0, 1));
         test.ExpectedDiagnostics.Add(Tsl1004(2, 1));
 
-        // The analyzer's imprecision, not the fix's: the handle re-taken at line 19 (in the first
-        // finally) is released at line 22 and, if the State setter at line 21 throws, by the outer
-        // finally (vm holds it then). The engine runs the finally on the normal exit only, so it
-        // sees no protection (an engine false positive being fixed separately).
-        test.FixedState.ExpectedDiagnostics.Add(
-            new DiagnosticResult("TSL1009", DiagnosticSeverity.Warning).WithLocation(19, 22).WithLocation(21, 13));
+        // The fixed code is clean under the whole analyzer: the handle re-taken in the first finally
+        // is released by the outer finally if the State setter throws, and the engine sees that.
         await test.RunAsync();
     }
 
