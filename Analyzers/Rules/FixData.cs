@@ -53,8 +53,7 @@ internal static class FixData
         ImmutableDictionary<string, string?> properties = About(held)
             .SetItem(FixProperties.TakenLevel, takingKind.Level.ToString(CultureInfo.InvariantCulture))
             .SetItem(FixProperties.TakenForbidsBlocking, Flag(takingKind.ForbidsBlocking))
-            .SetItem(FixProperties.TakenSlow, Flag(takingKind.IsSlow))
-            .SetItem(FixProperties.HeldLocks, HeldLocks(taking));
+            .SetItem(FixProperties.TakenSlow, Flag(takingKind.IsSlow));
         properties = siteKind is null ? properties : properties.SetItem(FixProperties.TakenSite, siteKind);
         return handle is null ? properties : properties.SetItem(FixProperties.TakenHandle, handle);
     }
@@ -64,17 +63,8 @@ internal static class FixData
     {
         bool inOrder = call.Held.All(other => other.Acquisition.Index == held.Index
             || (other.Acquisition.Kind is { } kind && held.Kind is { } own && kind.Level < own.Level));
-        return About(held)
-            .SetItem(FixProperties.RetakeInOrder, Flag(inOrder))
-            .SetItem(FixProperties.HeldLocks, HeldLocks(call));
+        return About(held).SetItem(FixProperties.RetakeInOrder, Flag(inOrder));
     }
-
-    private static string HeldLocks(LockEvent lockEvent) => string.Join(";", lockEvent.Held.Select(held =>
-    {
-        Acquisition acquisition = held.Acquisition;
-        string? handle = acquisition.Site is { } site ? Shape(site.Syntax).Handle : acquisition.Parameter?.Name;
-        return string.Join("|", acquisition.Kind is { } kind ? MetadataName(kind.Type) : "", acquisition.Path?.ToString() ?? "", handle ?? "");
-    }));
 
     private static string MetadataName(INamedTypeSymbol type) => type.ContainingType is { } outer
         ? MetadataName(outer) + "+" + type.MetadataName

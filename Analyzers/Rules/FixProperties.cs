@@ -63,13 +63,6 @@ internal static class FixProperties
     /// </summary>
     public const string RetakeInOrder = "RetakeInOrder";
 
-    /// <summary>
-    /// TSL1001, TSL1002, TSL1004: every lock that may be held at the reported operation, in order of
-    /// acquisition, as <c>type|path|handle</c> entries joined by <c>;</c> (metadata name, symbol path,
-    /// handle local; an unknown part is empty).
-    /// </summary>
-    public const string HeldLocks = "HeldLocks";
-
     /// <summary>The value of a yes/no property that holds.</summary>
     public const string True = "true";
 
