@@ -7,7 +7,8 @@ namespace Toolstack.Analyzers.Tests.Verifiers;
 /// <summary>What a test compilation references: .NET 10 and the Toolstack runtime.</summary>
 internal static class TestReferences
 {
-    // The testing package's built-in ReferenceAssemblies name Ref packs this feed lacks (FACTS.md).
+    // The testing package's built-in ReferenceAssemblies (ReferenceAssemblies.Net.*) ask for Ref pack
+    // versions the NuGet feed here does not serve (Net80 wants 8.0.0); name one it has.
     public static readonly ReferenceAssemblies Net10 = new(
         "net10.0",
         new PackageIdentity("Microsoft.NETCore.App.Ref", "10.0.10"),
