@@ -56,7 +56,8 @@ internal static class Figures
         Console.WriteLine(
             $"dense: toolstack {Added(builds, "dense", "toolstack", b => b.Wall)} wall, {Added(builds, "dense", "toolstack", b => b.Cpu)} cpu; " +
             $"vsthrd {Added(builds, "dense", "vsthrd", b => b.Wall)} wall, {Added(builds, "dense", "vsthrd", b => b.Cpu)} cpu; " +
-            $"toolstack/vsthrd added = {ratio} wall, {ratioCpu} cpu (target <= 0.5) {Verdict(builds, "dense", b => b.Wall, r => r <= 0.5)}");
+            $"toolstack/vsthrd added = {ratio} wall, {ratioCpu} cpu (target <= 0.5) " +
+            $"{Verdict(builds, "dense", b => b.Wall, r => r <= 0.5)} by wall, {Verdict(builds, "dense", b => b.Cpu, r => r <= 0.5)} by cpu");
         Console.WriteLine(
             $"dense: empty {Added(builds, "dense", "empty", b => b.Wall)} wall over none; " +
             $"toolstack over empty {Added(builds, "dense", "toolstack", b => b.Wall, over: "empty")} wall");
@@ -70,9 +71,11 @@ internal static class Figures
         }
 
         var added = Paired(builds, "realistic", b => b.Wall, (none, v) => v["toolstack"] / none - 1);
+        var addedCpu = Paired(builds, "realistic", b => b.Cpu, (none, v) => v["toolstack"] / none - 1);
         Console.WriteLine(
             $"realistic: toolstack {Added(builds, "realistic", "toolstack", b => b.Wall)} wall over none " +
-            $"(target <= 5%) {(Median(added) <= 0.05 ? "MET" : "MISSED")}, {Added(builds, "realistic", "toolstack", b => b.Cpu)} cpu; " +
+            $"(target <= 5%) {(Median(added) <= 0.05 ? "MET" : "MISSED")} by wall, {Added(builds, "realistic", "toolstack", b => b.Cpu)} cpu " +
+            $"{(Median(addedCpu) <= 0.05 ? "MET" : "MISSED")} by cpu; " +
             $"over empty {Added(builds, "realistic", "toolstack", b => b.Wall, over: "empty")} wall, " +
             $"{Added(builds, "realistic", "toolstack", b => b.Cpu, over: "empty")} cpu");
         Console.WriteLine(
