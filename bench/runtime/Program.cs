@@ -1,4 +1,4 @@
-using BenchmarkDotNet.Configs;
+using System;
 using BenchmarkDotNet.Running;
 
 namespace Toolstack.Bench.Runtime;
@@ -8,6 +8,12 @@ public static class Program
 {
     public static int Main(string[] args)
     {
+        // `--loop jsonlock|cminimal|cfull|domainlock-on N`: the bare loop, no harness, for strace -c or dotnet-trace.
+        if (args is ["--loop", string what, string count])
+        {
+            return ProfileLoop.Run(what, int.Parse(count, System.Globalization.CultureInfo.InvariantCulture));
+        }
+
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args, BenchConfig.Create());
         return 0;
     }
