@@ -1,5 +1,4 @@
 using System;
-using System.Threading;
 
 namespace Toolstack.Runtime;
 
@@ -15,8 +14,7 @@ namespace Toolstack.Runtime;
 [LockLevel(LockLevels.Domain)]
 public sealed class DomainLock : HierarchicalLock
 {
-    private readonly SemaphoreSlim _mutex = new(1, 1);
-    private readonly Action<LockHandle> _wait;
+    private readonly ShortMutex _mutex = new();
     private volatile LockHandle? _holder;
 
     // The managed thread that took (or took back) the lock: a short lock is never held across
@@ -24,7 +22,7 @@ public sealed class DomainLock : HierarchicalLock
     private volatile int _holderThread;
 
     /// <summary>Creates the lock of the domain named <paramref name="name"/>.</summary>
-    public DomainLock(string name) : base(name) => _wait = _ => _mutex.Wait();
+    public DomainLock(string name) : base(name) { }
 
     /// <summary>Acquires the lock, waiting while another thread holds it.</summary>
     /// <returns>The handle; release it with <see cref="Unlock"/> or by disposing it.</returns>
@@ -32,7 +30,7 @@ public sealed class DomainLock : HierarchicalLock
     [AcquiresLock(typeof(DomainLock))]
     public LockHandle Lock()
     {
-        LockHandle handle = AcquireBlocking(_wait);
+        LockHandle handle = AcquireShort(_mutex);
         SetHolder(handle);
         return handle;
     }
@@ -47,7 +45,7 @@ public sealed class DomainLock : HierarchicalLock
     protected override void ReleaseCore(LockHandle handle)
     {
         ClearHolder();
-        _mutex.Release();
+        _mutex.Exit();
     }
 
     /// <summary>Whether the calling thread holds the lock (taken and not suspended).</summary>
@@ -70,7 +68,7 @@ public sealed class DomainLock : HierarchicalLock
 
         ClearHolder();
         LockValidator.OnReleased(handle);
-        _mutex.Release();
+        _mutex.Exit();
         return handle;
     }
 
@@ -84,7 +82,7 @@ public sealed class DomainLock : HierarchicalLock
         LockValidator.OnAcquiring(handle);
         try
         {
-            _mutex.Wait();
+            _mutex.Enter();
         }
         catch
         {
@@ -95,7 +93,7 @@ public sealed class DomainLock : HierarchicalLock
         if (!handle.TryResume())
         {
             LockValidator.OnReleased(handle);
-            _mutex.Release();
+            _mutex.Exit();
             return false;
         }
 

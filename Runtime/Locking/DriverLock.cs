@@ -1,6 +1,3 @@
-using System;
-using System.Threading;
-
 namespace Toolstack.Runtime;
 
 /// <summary>
@@ -16,20 +13,19 @@ namespace Toolstack.Runtime;
 [LockLevel(LockLevels.Driver, ForbidsBlocking = true)]
 public sealed class DriverLock : HierarchicalLock
 {
-    private readonly SemaphoreSlim _mutex = new(1, 1);
-    private readonly Action<LockHandle> _wait;
+    private readonly ShortMutex _mutex = new();
 
     /// <summary>Creates the driver lock, named <c>driver</c>.</summary>
     public DriverLock() : this("driver") { }
 
     /// <summary>Creates a driver lock with a name for diagnostics.</summary>
-    public DriverLock(string name) : base(name) => _wait = _ => _mutex.Wait();
+    public DriverLock(string name) : base(name) { }
 
     /// <summary>Acquires the lock, waiting while another thread holds it.</summary>
     /// <returns>The handle; release it with <see cref="Unlock"/> or by disposing it.</returns>
     /// <exception cref="LockOrderException">Validation is on and a lock at or inside this level is held.</exception>
     [AcquiresLock(typeof(DriverLock))]
-    public LockHandle Lock() => AcquireBlocking(_wait);
+    public LockHandle Lock() => AcquireShort(_mutex);
 
     /// <summary>Releases a handle this lock issued.</summary>
     /// <exception cref="WrongLockException">Another lock issued <paramref name="handle"/>.</exception>
@@ -38,5 +34,5 @@ public sealed class DriverLock : HierarchicalLock
     public void Unlock(LockHandle handle) => Release(handle);
 
     /// <inheritdoc />
-    protected override void ReleaseCore(LockHandle handle) => _mutex.Release();
+    protected override void ReleaseCore(LockHandle handle) => _mutex.Exit();
 }

@@ -91,6 +91,29 @@ public abstract class HierarchicalLock
         return CompleteAcquire(handle);
     }
 
+    /// <summary>
+    /// <see cref="AcquireBlocking"/> for an in-memory mutex, without a delegate: the uncontended
+    /// path is one compare-and-swap (this is what DriverLock and DomainLock cost per call).
+    /// </summary>
+    private protected LockHandle AcquireShort(ShortMutex mutex)
+    {
+        LockHandle handle = BeginAcquire();
+        if (!mutex.TryEnter())
+        {
+            try
+            {
+                mutex.Enter();
+            }
+            catch
+            {
+                AbandonAcquire(handle);
+                throw;
+            }
+        }
+
+        return CompleteAcquire(handle);
+    }
+
     /// <summary>The lock is now held through <paramref name="handle"/>; returns it for the caller.</summary>
     protected static LockHandle CompleteAcquire(LockHandle handle)
     {

@@ -21,12 +21,15 @@ namespace Toolstack.Runtime;
 public sealed class JsonLock : HierarchicalLock
 {
     private readonly LockFile _file;
+    private readonly System.Action<LockHandle> _acquire;
 
     /// <summary>Creates the JSON config lock of <paramref name="domain"/>; touches no file.</summary>
     public JsonLock(DomainUserdata domain) : base(domain?.DomainId ?? throw new System.ArgumentNullException(nameof(domain)))
     {
         Domain = domain;
         _file = new LockFile(domain, domain.JsonLockPath);
+        // One delegate for the lock's lifetime, not a closure per acquisition.
+        _acquire = handle => handle.FileDescriptor = _file.AcquireBlocking();
     }
 
     /// <summary>The domain whose config this lock guards.</summary>
@@ -39,7 +42,7 @@ public sealed class JsonLock : HierarchicalLock
     /// <exception cref="LockOrderException">Validation is on and a lock at or inside this level is held.</exception>
     [Blocking]
     [AcquiresLock(typeof(JsonLock))]
-    public LockHandle Lock() => AcquireBlocking(handle => handle.FileDescriptor = _file.AcquireBlocking());
+    public LockHandle Lock() => AcquireBlocking(_acquire);
 
     /// <summary>
     /// Releases a handle this lock issued: unlinks the lock file if it is still the one it locked

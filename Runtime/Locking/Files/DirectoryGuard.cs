@@ -26,9 +26,11 @@ internal sealed class DirectoryGuard : IDisposable
 
     /// <summary>Opens and locks the guard of <paramref name="directory"/>, waiting for other holders.</summary>
     /// <exception cref="LockDirectoryException">The guard cannot be created, is not a plain file of ours, or cannot be locked.</exception>
-    internal static DirectoryGuard Take(string directory)
+    internal static DirectoryGuard Take(string directory) => Take(directory, Path.Combine(directory, FileName));
+
+    /// <summary><see cref="Take(string)"/> with the guard's path already built (<paramref name="path"/>).</summary>
+    internal static DirectoryGuard Take(string directory, string path)
     {
-        string path = Path.Combine(directory, FileName);
         int fd = OwnFile.Open(path, OpenFlags.O_RDWR | OpenFlags.O_CREAT, directory, "create or open directory guard");
         int errno = Flock.Lock(fd, Flock.Exclusive);
         if (errno != 0)

@@ -70,6 +70,13 @@ public sealed class DomainUserdata
         // Resolved once, after checking that only root or this user controls the whole way there.
         LockDirectory = LockDirectorySafety.Resolve(System.IO.Path.GetFullPath(lockDirectory));
         DomainId = domainId;
+        // Built once: every acquisition and release names these files (issue 10: a JsonLock
+        // round trip rebuilt four paths, about a fifth of its allocations).
+        JsonLockPath = PathOf('l', JsonLockId);
+        QmpLockPath = PathOf('l', SlowLockId);
+        JsonConfigPath = PathOf('d', JsonConfigId);
+        RecordPath = PathOf('d', RecordId);
+        GuardPath = System.IO.Path.Combine(LockDirectory, DirectoryGuard.FileName);
     }
 
     /// <summary>The directory that holds the lock files (absolute, symlinks resolved).</summary>
@@ -79,16 +86,19 @@ public sealed class DomainUserdata
     public string DomainId { get; }
 
     /// <summary>The file of the <see cref="JsonLock"/> (libxl's <c>domain-userdata-lock</c>).</summary>
-    public string JsonLockPath => PathOf('l', JsonLockId);
+    public string JsonLockPath { get; }
 
     /// <summary>The file of the <see cref="QmpLock"/> (libxl's <c>libxl-device-changes-lock</c>).</summary>
-    public string QmpLockPath => PathOf('l', SlowLockId);
+    public string QmpLockPath { get; }
 
     /// <summary>The domain's JSON config, which the <see cref="JsonLock"/> guards.</summary>
-    public string JsonConfigPath => PathOf('d', JsonConfigId);
+    public string JsonConfigPath { get; }
 
     /// <summary>The file whose presence means the domain exists.</summary>
-    public string RecordPath => PathOf('d', RecordId);
+    public string RecordPath { get; }
+
+    /// <summary>The lock directory's guard file (<see cref="DirectoryGuardFileName"/>).</summary>
+    internal string GuardPath { get; }
 
     /// <summary>Whether the domain exists: created and not destroyed.</summary>
     /// <exception cref="LockDirectoryException">The record cannot be inspected, or is not a plain file of ours (a symlink, someone else's file).</exception>
@@ -134,7 +144,7 @@ public sealed class DomainUserdata
     {
         // Under the guard: a holder's release (check inode, then unlink) never interleaves with
         // these unlinks, so it cannot take a re-created domain's file for its own.
-        using DirectoryGuard guard = DirectoryGuard.Take(LockDirectory);
+        using DirectoryGuard guard = DirectoryGuard.Take(LockDirectory, GuardPath);
         Remove(RecordPath);
         // Matched by hand, not by a search pattern: EnumerateFiles(dir, pattern) uses Win32 wildcard
         // rules, where "?." and ".*" also match nothing, so "userdata-?.5.*" returned names that

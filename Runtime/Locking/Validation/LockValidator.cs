@@ -1,8 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Diagnostics;
-using System.Reflection;
-using System.Runtime.CompilerServices;
 using System.Threading;
 
 namespace Toolstack.Runtime;
@@ -30,7 +27,6 @@ public static class LockValidator
     public const string EnvironmentVariable = "TOOLSTACK_LOCK_VALIDATION";
 
     private static readonly AsyncLocal<HeldLockEntry?> s_held = new();
-    private static readonly Assembly s_runtimeAssembly = typeof(LockValidator).Assembly;
     private static volatile bool s_enabled = IsOnInEnvironment();
 
     /// <summary>Whether acquisitions are checked against the locks the current flow holds.</summary>
@@ -75,7 +71,7 @@ public static class LockValidator
             }
         }
 
-        var added = new HeldLockEntry(acquiring, CaptureCallSite(), top);
+        var added = new HeldLockEntry(acquiring, CallSites.Capture(), top);
         handle.ValidationEntry = added;
         s_held.Value = added;
     }
@@ -115,45 +111,6 @@ public static class LockValidator
         }
 
         return true;
-    }
-
-    private static string CaptureCallSite()
-    {
-        var trace = new StackTrace(1, fNeedFileInfo: true);
-        foreach (StackFrame frame in trace.GetFrames())
-        {
-            MethodBase? method = frame.GetMethod();
-            Type? type = method?.DeclaringType;
-            if (method is null || type is null || type.Assembly == s_runtimeAssembly)
-            {
-                continue;
-            }
-
-            string where = DescribeMethod(type, method);
-            string? file = frame.GetFileName();
-            return file is null ? where : $"{where} in {file}:line {frame.GetFileLineNumber()}";
-        }
-
-        return "an unknown site";
-    }
-
-    /// <summary>Names async methods and lambdas by the method the user wrote, not the state machine.</summary>
-    private static string DescribeMethod(Type type, MethodBase method)
-    {
-        if (type.IsDefined(typeof(CompilerGeneratedAttribute)) && type.DeclaringType is { } outer)
-        {
-            string name = type.Name;
-            int open = name.IndexOf('<');
-            int close = name.IndexOf('>');
-            if (open == 0 && close > 1)
-            {
-                return $"{outer.FullName}.{name.Substring(1, close - 1)}";
-            }
-
-            return $"{outer.FullName}.{method.Name}";
-        }
-
-        return $"{type.FullName}.{method.Name}";
     }
 
     private static bool IsOnInEnvironment()
