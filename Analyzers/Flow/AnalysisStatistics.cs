@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Linq;
 using System.Runtime.CompilerServices;
 using System.Threading;
 using Microsoft.CodeAnalysis;
@@ -11,8 +12,9 @@ namespace Toolstack.Analyzers.Flow;
 /// </summary>
 internal sealed class AnalysisStatistics
 {
-    private static readonly ConditionalWeakTable<Compilation, AnalysisStatistics> s_byCompilation =
-        new ConditionalWeakTable<Compilation, AnalysisStatistics>();
+    // Keyed by the first tree: the analyzer driver runs on a copy of the compilation the caller holds.
+    private static readonly ConditionalWeakTable<SyntaxTree, AnalysisStatistics> s_byTree =
+        new ConditionalWeakTable<SyntaxTree, AnalysisStatistics>();
 
     private int _blocksSkipped;
     private int _graphsBuilt;
@@ -26,7 +28,8 @@ internal sealed class AnalysisStatistics
     /// <summary>Every method, lambda and local function the engine ran on (a cycle's members once per round).</summary>
     public ConcurrentQueue<IMethodSymbol> EngineRuns { get; } = new ConcurrentQueue<IMethodSymbol>();
 
-    public static AnalysisStatistics For(Compilation compilation) => s_byCompilation.GetValue(compilation, _ => new AnalysisStatistics());
+    public static AnalysisStatistics For(Compilation compilation) =>
+        compilation.SyntaxTrees.FirstOrDefault() is { } tree ? s_byTree.GetValue(tree, _ => new AnalysisStatistics()) : new AnalysisStatistics();
 
     public void BlockSkipped() => Interlocked.Increment(ref _blocksSkipped);
 
