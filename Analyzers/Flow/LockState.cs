@@ -18,6 +18,10 @@ internal sealed class LockState : IFlowState<LockState>
 
     private LockStatus[] _status;
 
+    // Copy on write: a clone shares the status array until one of them changes it. Most blocks
+    // change no lock, and a method with thousands of acquisitions would otherwise copy them per block.
+    private bool _statusShared;
+
     // Persistent, so that copying a state per block costs nothing however many variables it tracks.
     private ImmutableDictionary<object, HandleValue> _slots;
 
@@ -37,7 +41,11 @@ internal sealed class LockState : IFlowState<LockState>
 
     public IEnumerable<KeyValuePair<object, HandleValue>> Slots => _slots;
 
-    public LockState Clone() => new LockState((LockStatus[])_status.Clone(), _slots);
+    public LockState Clone()
+    {
+        _statusShared = true;
+        return new LockState(_status, _slots) { _statusShared = true };
+    }
 
     public LockStatus StatusOf(int acquisition) => acquisition < _status.Length ? _status[acquisition] : LockStatus.NotAcquired;
 
@@ -69,6 +77,17 @@ internal sealed class LockState : IFlowState<LockState>
 
     public void SetStatus(int acquisition, LockStatus status)
     {
+        if (acquisition < _status.Length && _status[acquisition] == status)
+        {
+            return;
+        }
+
+        if (_statusShared)
+        {
+            _status = (LockStatus[])_status.Clone();
+            _statusShared = false;
+        }
+
         if (acquisition >= _status.Length)
         {
             int old = _status.Length;
@@ -93,15 +112,30 @@ internal sealed class LockState : IFlowState<LockState>
     public bool JoinWith(LockState other)
     {
         bool changed = false;
-        int length = Math.Max(_status.Length, other._status.Length);
-        for (int i = 0; i < length; i++)
+        if (!ReferenceEquals(_status, other._status))
         {
-            LockStatus mine = StatusOf(i);
-            LockStatus joined = mine | other.StatusOf(i);
-            if (joined != mine)
+            LockStatus[] theirs = other._status;
+            for (int i = 0; i < theirs.Length; i++)
             {
-                SetStatus(i, joined);
-                changed = true;
+                LockStatus mine = StatusOf(i);
+                LockStatus joined = mine | theirs[i];
+                if (joined != mine)
+                {
+                    SetStatus(i, joined);
+                    changed = true;
+                }
+            }
+
+            // Beyond their length they are NotAcquired on every path: ours gain that bit.
+            for (int i = theirs.Length; i < _status.Length; i++)
+            {
+                LockStatus mine = _status[i];
+                LockStatus joined = mine | LockStatus.NotAcquired;
+                if (joined != mine)
+                {
+                    SetStatus(i, joined);
+                    changed = true;
+                }
             }
         }
 
@@ -165,12 +199,15 @@ internal sealed class LockState : IFlowState<LockState>
             return true;
         }
 
-        int length = Math.Max(_status.Length, other._status.Length);
-        for (int i = 0; i < length; i++)
+        if (!ReferenceEquals(_status, other._status))
         {
-            if (StatusOf(i) != other.StatusOf(i))
+            int length = Math.Max(_status.Length, other._status.Length);
+            for (int i = 0; i < length; i++)
             {
-                return false;
+                if (StatusOf(i) != other.StatusOf(i))
+                {
+                    return false;
+                }
             }
         }
 
