@@ -151,11 +151,16 @@ internal sealed class AcquisitionTable
     public ImmutableArray<HeldLock> Snapshot(LockState state)
     {
         var held = ImmutableArray.CreateBuilder<HeldLock>();
-        foreach (Acquisition acquisition in _all)
+
+        // A tight pass over the statuses (index = position in the table): this runs at every event.
+        System.ReadOnlySpan<LockStatus> statuses = state.Statuses;
+        int count = System.Math.Min(statuses.Length, _all.Count);
+        for (int index = 0; index < count; index++)
         {
-            if (state.MayBeHeld(acquisition.Index))
+            LockStatus status = statuses[index];
+            if ((status & LockStatus.AnyHeld) != 0)
             {
-                held.Add(new HeldLock(acquisition, state.IsHeld(acquisition.Index)));
+                held.Add(new HeldLock(_all[index], (status & ~LockStatus.AnyHeld) == 0));
             }
         }
 
