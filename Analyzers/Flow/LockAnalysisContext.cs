@@ -128,7 +128,8 @@ internal sealed class LockAnalysisContext : ISummarySource
     }
 
     /// <summary>A handle type is one whose own members release it: <c>[ReleasesLock]</c> without a lock type.</summary>
-    public bool IsHandleType(ITypeSymbol type) => _handleTypes.GetOrAdd(type, IsHandleTypeCore);
+    /// <remarks>Memoised by the original definition (what contracts are read from): one lookup per generic type, not per construction.</remarks>
+    public bool IsHandleType(ITypeSymbol type) => _handleTypes.GetOrAdd(type.OriginalDefinition, IsHandleTypeCore);
 
     private bool IsHandleTypeCore(ITypeSymbol type)
     {
