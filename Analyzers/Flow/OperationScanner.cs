@@ -180,7 +180,12 @@ internal sealed class OperationScanner
         return false;
     }
 
+    // Most operations are of a special type (int, string, bool...) or an enum: no handle, and no lookup.
     private bool IsHandleLike(ITypeSymbol type) =>
+        type.SpecialType == SpecialType.None && type.TypeKind is not (TypeKind.Enum or TypeKind.Array or TypeKind.Pointer)
+        && IsHandleOrWrapsOne(type);
+
+    private bool IsHandleOrWrapsOne(ITypeSymbol type) =>
         _context.IsHandleType(type)
         || (type is INamedTypeSymbol { IsGenericType: true, TypeArguments.Length: 1 } generic
             && _context.IsHandleType(generic.TypeArguments[0]));
