@@ -40,6 +40,13 @@ public sealed class LockAnalyzer : DiagnosticAnalyzer
 
     private static void AnalyzeBlock(OperationBlockAnalysisContext context, LockAnalysisContext analysis)
     {
+        // Most code touches no lock: decided from the bound tree, before any graph is built.
+        if (!analysis.Relevance.IsRelevant(context.OwningSymbol, context.OperationBlocks))
+        {
+            analysis.Statistics.BlockSkipped();
+            return;
+        }
+
         if (context.OwningSymbol is not IMethodSymbol method)
         {
             // Field and property initializers run no lock code themselves, but may create lambdas that do.
@@ -75,10 +82,17 @@ public sealed class LockAnalyzer : DiagnosticAnalyzer
     private static void AnalyzeGraph(IMethodSymbol method, ControlFlowGraph graph, LockAnalysisContext analysis,
         OperationBlockAnalysisContext context)
     {
+        analysis.Statistics.GraphBuilt();
         LockRules.Check(analysis.Analyze(method, graph), context.ReportDiagnostic);
 
         foreach (IMethodSymbol localFunction in graph.LocalFunctions)
         {
+            // A local function that reaches no lock reports nothing; its lambdas are in its own scan.
+            if (!analysis.Relevance.MayInvolveLocks(localFunction))
+            {
+                continue;
+            }
+
             AnalyzeGraph(localFunction, graph.GetLocalFunctionControlFlowGraph(localFunction, context.CancellationToken),
                 analysis, context);
         }

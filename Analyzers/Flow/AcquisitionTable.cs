@@ -44,6 +44,10 @@ internal sealed class AcquisitionTable
     public Acquisition? HandleParameter(IParameterSymbol parameter) =>
         _handleParameters.TryGetValue(parameter, out Acquisition? acquisition) ? acquisition : null;
 
+    /// <summary>The acquisition already made for effect <paramref name="effect"/> of a call, if the solver passed it before.</summary>
+    public Acquisition? Existing(IOperation site, int effect) =>
+        _bySite.TryGetValue((site, effect), out Acquisition? acquisition) ? acquisition : null;
+
     /// <summary>The acquisition of effect <paramref name="effect"/> of a call: one per site however often the solver passes it.</summary>
     public Acquisition AtSite(IOperation site, int effect, LockKind kind, LockPath? path, LockName name,
         bool viaSummary, bool hasHandle, bool blocks)
@@ -89,9 +93,11 @@ internal sealed class AcquisitionTable
     /// <summary>Some lock (not a handle of unknown origin) may be held in <paramref name="state"/>.</summary>
     public bool AnyMayBeHeld(LockState state)
     {
-        foreach (Acquisition acquisition in _all)
+        System.ReadOnlySpan<LockStatus> statuses = state.Statuses;
+        int count = System.Math.Min(statuses.Length, _all.Count);
+        for (int index = 0; index < count; index++)
         {
-            if (acquisition.Kind is not null && state.MayBeHeld(acquisition.Index))
+            if ((statuses[index] & LockStatus.AnyHeld) != 0 && _all[index].Kind is not null)
             {
                 return true;
             }
@@ -151,11 +157,16 @@ internal sealed class AcquisitionTable
     public ImmutableArray<HeldLock> Snapshot(LockState state)
     {
         var held = ImmutableArray.CreateBuilder<HeldLock>();
-        foreach (Acquisition acquisition in _all)
+
+        // A tight pass over the statuses (index = position in the table): this runs at every event.
+        System.ReadOnlySpan<LockStatus> statuses = state.Statuses;
+        int count = System.Math.Min(statuses.Length, _all.Count);
+        for (int index = 0; index < count; index++)
         {
-            if (state.MayBeHeld(acquisition.Index))
+            LockStatus status = statuses[index];
+            if ((status & LockStatus.AnyHeld) != 0)
             {
-                held.Add(new HeldLock(acquisition, state.IsHeld(acquisition.Index)));
+                held.Add(new HeldLock(_all[index], (status & ~LockStatus.AnyHeld) == 0));
             }
         }
 

@@ -87,7 +87,7 @@ internal sealed class CallEffects
             bool returnsHandle = effect == 0 && ReturnsHandle(call.Callee);
             Acquisition acquisition = !returnsHandle && _acquisitions.ReleasedEarlier(kind, path, point.State) is { } retaken
                 ? Take(call, retaken, point)
-                : Take(call, _acquisitions.AtSite(call.Operation, effect, kind, path,
+                : Take(call, _acquisitions.Existing(call.Operation, effect) ?? _acquisitions.AtSite(call.Operation, effect, kind, path,
                     CallPaths.NameTarget(acquire.Target, kind, path, call), viaSummary: false, returnsHandle,
                     blocks: call.Contract.IsBlocking), point);
             if (returnsHandle)

@@ -78,17 +78,18 @@ internal sealed class FlowSolver<TState, TSink>
 
     private TState?[] Solve(int entryOrdinal, TState entry, BlockRange range, LeaveHandler? onLeave)
     {
-        var inputs = new TState?[_graph.Blocks.Length];
-        inputs[entryOrdinal] = entry;
+        // Indexed from the range's first block: a finally region's solve must not cost the whole graph's size.
+        var inputs = new TState?[range.Last - range.First + 1];
+        inputs[entryOrdinal - range.First] = entry;
         var pending = new SortedSet<int> { entryOrdinal };
         while (pending.Count > 0)
         {
             _cancellationToken.ThrowIfCancellationRequested();
             int ordinal = pending.Min;
             pending.Remove(ordinal);
-            Transfer(_graph.Blocks[ordinal], inputs[ordinal]!, range, (target, state) =>
+            Transfer(_graph.Blocks[ordinal], inputs[ordinal - range.First]!, range, (target, state) =>
             {
-                if (Merge(inputs, target, state))
+                if (Merge(inputs, target - range.First, state))
                 {
                     pending.Add(target);
                 }
@@ -102,7 +103,7 @@ internal sealed class FlowSolver<TState, TSink>
     {
         for (int ordinal = range.First; ordinal <= range.Last; ordinal++)
         {
-            if (inputs[ordinal] is { } input)
+            if (inputs[ordinal - range.First] is { } input)
             {
                 Transfer(_graph.Blocks[ordinal], input, range, (_, _) => { }, onLeave, pass);
             }

@@ -22,6 +22,8 @@ internal sealed class LockAnalysisContext : ISummarySource
         new ConcurrentDictionary<ISymbol, ControlFlowGraph?>(SymbolEqualityComparer.Default);
     private readonly ConcurrentDictionary<ITypeSymbol, bool> _handleTypes =
         new ConcurrentDictionary<ITypeSymbol, bool>(SymbolEqualityComparer.Default);
+    private readonly ConcurrentDictionary<SyntaxTree, SemanticModel> _semanticModels =
+        new ConcurrentDictionary<SyntaxTree, SemanticModel>();
     private readonly RecursiveSummaries _summaries;
 
     public LockAnalysisContext(Compilation compilation, LockModel model, CancellationToken cancellationToken)
@@ -30,6 +32,8 @@ internal sealed class LockAnalysisContext : ISummarySource
         Model = model;
         CancellationToken = cancellationToken;
         _summaries = new RecursiveSummaries(this);
+        Relevance = new LockRelevance(this);
+        Statistics = AnalysisStatistics.For(compilation);
         PassThroughMethods = FindPassThroughMethods(compilation);
     }
 
@@ -40,6 +44,11 @@ internal sealed class LockAnalysisContext : ISummarySource
     public ImmutableHashSet<IMethodSymbol> PassThroughMethods { get; }
 
     public LockModel Model { get; }
+
+    /// <summary>Which methods may involve a lock at all: the others get no graph and no engine run.</summary>
+    public LockRelevance Relevance { get; }
+
+    public AnalysisStatistics Statistics { get; }
 
     public CancellationToken CancellationToken { get; }
 
@@ -66,7 +75,8 @@ internal sealed class LockAnalysisContext : ISummarySource
     /// <inheritdoc />
     public MethodSummary? SummaryOf(IMethodSymbol body)
     {
-        if (SummaryBody(body) is not { } method || GraphOf(method) is null)
+        // A callee that reaches no lock has an inert summary: no need to build its graph to know it.
+        if (SummaryBody(body) is not { } method || !Relevance.MayInvolveLocks(method) || GraphOf(method) is null)
         {
             return null;
         }
@@ -118,7 +128,8 @@ internal sealed class LockAnalysisContext : ISummarySource
     }
 
     /// <summary>A handle type is one whose own members release it: <c>[ReleasesLock]</c> without a lock type.</summary>
-    public bool IsHandleType(ITypeSymbol type) => _handleTypes.GetOrAdd(type, IsHandleTypeCore);
+    /// <remarks>Memoised by the original definition (what contracts are read from): one lookup per generic type, not per construction.</remarks>
+    public bool IsHandleType(ITypeSymbol type) => _handleTypes.GetOrAdd(type.OriginalDefinition, IsHandleTypeCore);
 
     private bool IsHandleTypeCore(ITypeSymbol type)
     {
@@ -173,10 +184,11 @@ internal sealed class LockAnalysisContext : ISummarySource
         }
 
 #pragma warning disable RS1030 // Interprocedural summaries need the bodies of callees in other trees.
-        SemanticModel model = _compilation.GetSemanticModel(node.SyntaxTree);
+        SemanticModel model = SemanticModelOf(node.SyntaxTree);
 #pragma warning restore RS1030
         try
         {
+            Statistics.GraphBuilt();
             return ControlFlowGraph.Create(node, model, CancellationToken);
         }
         catch (System.ArgumentException)
@@ -185,6 +197,25 @@ internal sealed class LockAnalysisContext : ISummarySource
             return null;
         }
     }
+
+    /// <summary>The operation of <paramref name="method"/>'s declaration, if this compilation has its body.</summary>
+    public IOperation? BodyOperation(IMethodSymbol method)
+    {
+        if (method.DeclaringSyntaxReferences.IsEmpty)
+        {
+            return null;
+        }
+
+        SyntaxNode node = method.DeclaringSyntaxReferences[0].GetSyntax(CancellationToken);
+        return _compilation.ContainsSyntaxTree(node.SyntaxTree)
+            ? SemanticModelOf(node.SyntaxTree).GetOperation(node, CancellationToken)
+            : null;
+    }
+
+    // One semantic model per tree: a fresh one per callee would bind the tree's members again each time.
+#pragma warning disable RS1030 // Interprocedural summaries need the bodies of callees in other trees.
+    private SemanticModel SemanticModelOf(SyntaxTree tree) => _semanticModels.GetOrAdd(tree, t => _compilation.GetSemanticModel(t));
+#pragma warning restore RS1030
 
     private ControlFlowGraph? FindLocalFunction(ControlFlowGraph? graph, IMethodSymbol localFunction)
     {

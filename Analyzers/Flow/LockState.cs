@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Collections.Immutable;
+using System.Runtime.InteropServices;
 using Microsoft.CodeAnalysis;
 
 namespace Toolstack.Analyzers.Flow;
@@ -17,6 +18,10 @@ internal sealed class LockState : IFlowState<LockState>
         ImmutableDictionary.Create<object, HandleValue>(SlotComparer.Instance);
 
     private LockStatus[] _status;
+
+    // Copy on write: a clone shares the status array until one of them changes it. Most blocks
+    // change no lock, and a method with thousands of acquisitions would otherwise copy them per block.
+    private bool _statusShared;
 
     // Persistent, so that copying a state per block costs nothing however many variables it tracks.
     private ImmutableDictionary<object, HandleValue> _slots;
@@ -37,7 +42,11 @@ internal sealed class LockState : IFlowState<LockState>
 
     public IEnumerable<KeyValuePair<object, HandleValue>> Slots => _slots;
 
-    public LockState Clone() => new LockState((LockStatus[])_status.Clone(), _slots);
+    public LockState Clone()
+    {
+        _statusShared = true;
+        return new LockState(_status, _slots) { _statusShared = true };
+    }
 
     public LockStatus StatusOf(int acquisition) => acquisition < _status.Length ? _status[acquisition] : LockStatus.NotAcquired;
 
@@ -69,6 +78,17 @@ internal sealed class LockState : IFlowState<LockState>
 
     public void SetStatus(int acquisition, LockStatus status)
     {
+        if (acquisition < _status.Length && _status[acquisition] == status)
+        {
+            return;
+        }
+
+        if (_statusShared)
+        {
+            _status = (LockStatus[])_status.Clone();
+            _statusShared = false;
+        }
+
         if (acquisition >= _status.Length)
         {
             int old = _status.Length;
@@ -92,19 +112,7 @@ internal sealed class LockState : IFlowState<LockState>
     /// <summary>Adds every path of <paramref name="other"/> to this state; true if anything changed.</summary>
     public bool JoinWith(LockState other)
     {
-        bool changed = false;
-        int length = Math.Max(_status.Length, other._status.Length);
-        for (int i = 0; i < length; i++)
-        {
-            LockStatus mine = StatusOf(i);
-            LockStatus joined = mine | other.StatusOf(i);
-            if (joined != mine)
-            {
-                SetStatus(i, joined);
-                changed = true;
-            }
-        }
-
+        bool changed = !ReferenceEquals(_status, other._status) && JoinStatus(other._status);
         if (ReferenceEquals(_slots, other._slots))
         {
             return changed;
@@ -153,6 +161,61 @@ internal sealed class LockState : IFlowState<LockState>
         return changed;
     }
 
+    /// <summary>ORs <paramref name="theirs"/> into the statuses; true if any changed.</summary>
+    private bool JoinStatus(LockStatus[] theirs)
+    {
+        bool changed = false;
+
+        // Eight statuses at a time: joins of states over thousands of acquisitions dominated huge methods.
+        int words = Math.Min(theirs.Length, _status.Length) / sizeof(ulong);
+        ReadOnlySpan<ulong> theirWords = MemoryMarshal.Cast<LockStatus, ulong>(theirs.AsSpan(0, words * sizeof(ulong)));
+        Span<ulong> myWords = MemoryMarshal.Cast<LockStatus, ulong>(_status.AsSpan(0, words * sizeof(ulong)));
+        for (int w = 0; w < words; w++)
+        {
+            ulong joined = myWords[w] | theirWords[w];
+            if (joined != myWords[w])
+            {
+                if (_statusShared)
+                {
+                    _status = (LockStatus[])_status.Clone();
+                    _statusShared = false;
+                    myWords = MemoryMarshal.Cast<LockStatus, ulong>(_status.AsSpan(0, words * sizeof(ulong)));
+                }
+
+                myWords[w] = joined;
+                changed = true;
+            }
+        }
+
+        for (int i = words * sizeof(ulong); i < theirs.Length; i++)
+        {
+            LockStatus mine = StatusOf(i);
+            LockStatus joined = mine | theirs[i];
+            if (joined != mine)
+            {
+                SetStatus(i, joined);
+                changed = true;
+            }
+        }
+
+        // Beyond their length they are NotAcquired on every path: ours gain that bit.
+        for (int i = theirs.Length; i < _status.Length; i++)
+        {
+            LockStatus mine = _status[i];
+            LockStatus joined = mine | LockStatus.NotAcquired;
+            if (joined != mine)
+            {
+                SetStatus(i, joined);
+                changed = true;
+            }
+        }
+
+        return changed;
+    }
+
+    /// <summary>The statuses by acquisition index; past its end, every acquisition is NotAcquired.</summary>
+    public ReadOnlySpan<LockStatus> Statuses => _status;
+
     public bool Equals(LockState? other)
     {
         if (other is null || _slots.Count != other._slots.Count)
@@ -165,12 +228,15 @@ internal sealed class LockState : IFlowState<LockState>
             return true;
         }
 
-        int length = Math.Max(_status.Length, other._status.Length);
-        for (int i = 0; i < length; i++)
+        if (!ReferenceEquals(_status, other._status))
         {
-            if (StatusOf(i) != other.StatusOf(i))
+            int length = Math.Max(_status.Length, other._status.Length);
+            for (int i = 0; i < length; i++)
             {
-                return false;
+                if (StatusOf(i) != other.StatusOf(i))
+                {
+                    return false;
+                }
             }
         }
 

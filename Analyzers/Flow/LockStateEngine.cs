@@ -19,6 +19,7 @@ internal static class LockStateEngine
     public static MethodAnalysis Analyze(ControlFlowGraph graph, IMethodSymbol method, LockAnalysisContext context,
         ISummarySource summaries)
     {
+        context.Statistics.EngineRuns.Enqueue(method);
         var acquisitions = new AcquisitionTable();
         var paths = new LockPaths(graph, method);
         var callPaths = new CallPaths(paths);

@@ -49,7 +49,7 @@ internal sealed class RecursiveSummaries
         foreach (IMethodSymbol called in CallGraph.CalledBodies(graph))
         {
             if (_context.SummaryBody(called) is { } body && seen.Add(body) && !_context.IsStored(body)
-                && _context.GraphOf(body) is not null)
+                && _context.Relevance.MayInvolveLocks(body) && _context.GraphOf(body) is not null)
             {
                 yield return body;
             }

@@ -81,7 +81,11 @@ internal sealed partial class LockModel
     public LockKind? GetLockKind(ITypeSymbol type) => _kinds.GetOrAdd(type, ReadLockKind);
 
     /// <summary>What the attributes on <paramref name="member"/> (or what it overrides) say.</summary>
-    public MemberContract GetContract(ISymbol member) => _contracts.GetOrAdd(member, ReadContract);
+    /// <remarks>
+    /// Memoised by the original definition, which is what the attributes and the blocking-API list are
+    /// read from: every construction of a generic member (<c>Where&lt;T&gt;</c> for each T) is one lookup.
+    /// </remarks>
+    public MemberContract GetContract(ISymbol member) => _contracts.GetOrAdd(member.OriginalDefinition, ReadContract);
 
     private MemberContract ReadContract(ISymbol member)
     {

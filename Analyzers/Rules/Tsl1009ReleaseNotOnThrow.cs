@@ -17,90 +17,130 @@ internal static class Tsl1009ReleaseNotOnThrow
     public static void Check(RuleContext context)
     {
         MethodAnalysis analysis = context.Analysis;
+        var candidates = new Dictionary<int, Candidate>();
+        var inOrder = new List<Candidate>();
         foreach (Acquisition acquisition in context.OwnedAcquisitions)
         {
-            if (analysis.Escaped.Contains(acquisition.Index))
+            if (!analysis.Escaped.Contains(acquisition.Index) && !candidates.ContainsKey(acquisition.Index))
+            {
+                var candidate = new Candidate(acquisition);
+                candidates[acquisition.Index] = candidate;
+                inOrder.Add(candidate);
+            }
+        }
+
+        if (candidates.Count == 0)
+        {
+            return;
+        }
+
+        // One pass over the events for every acquisition at once: a pass per acquisition made a
+        // method with thousands of locks quadratic (most of the analyzer's time on a 5,000-statement method).
+        foreach (LockEvent lockEvent in analysis.Events)
+        {
+            if (lockEvent.Kind == LockEventKind.Release)
+            {
+                foreach (ReleaseTarget target in lockEvent.Targets)
+                {
+                    if (candidates.TryGetValue(target.Acquisition.Index, out Candidate? candidate))
+                    {
+                        candidate.Releases.Add(lockEvent.Operation);
+                        AddProtectedTries(lockEvent.Region, candidate.ProtectedTries);
+                    }
+                }
+            }
+        }
+
+        // A finally run for an exception releases what the handle holds at the throw, which
+        // the normal exit's state may not show (a handle re-taken later in the try).
+        foreach (LockEvent lockEvent in analysis.OnThrowEvents)
+        {
+            if (lockEvent.Kind == LockEventKind.Release)
+            {
+                foreach (ReleaseTarget target in lockEvent.Targets)
+                {
+                    if (candidates.TryGetValue(target.Acquisition.Index, out Candidate? candidate)
+                        && !lockEvent.Releaser!.IsWrongFor(candidate.Acquisition))
+                    {
+                        AddProtectedTries(lockEvent.Region, candidate.ProtectedTries);
+                    }
+                }
+            }
+        }
+
+        // The first call or await, in event order, that may throw with the lock held on every path and unprotected.
+        foreach (LockEvent lockEvent in analysis.Events)
+        {
+            if (lockEvent.Kind is not (LockEventKind.Call or LockEventKind.Await))
             {
                 continue;
             }
 
-            var releases = new List<LockEvent>();
-            var protectedTries = new HashSet<ControlFlowRegion>();
-            foreach (LockEvent lockEvent in analysis.Events)
+            foreach (HeldLock held in lockEvent.Held)
             {
-                if (lockEvent.Kind == LockEventKind.Release && Targets(lockEvent, acquisition))
+                if (held.OnEveryPath && candidates.TryGetValue(held.Acquisition.Index, out Candidate? candidate)
+                    && candidate.Releases.Count > 0 && candidate.FirstThrowing is null
+                    && !candidate.Releases.Contains(lockEvent.Operation)
+                    && !IsAwaitOfAcquisition(lockEvent, candidate.Acquisition)
+                    && IsHeldOnEveryPath(lockEvent, candidate.Acquisition)
+                    && !IsInside(lockEvent.Region, candidate.ProtectedTries))
                 {
-                    releases.Add(lockEvent);
-                    AddProtectedTries(lockEvent.Region, protectedTries);
+                    candidate.FirstThrowing = lockEvent;
                 }
             }
+        }
 
-            // A finally run for an exception releases what the handle holds at the throw, which
-            // the normal exit's state may not show (a handle re-taken later in the try).
-            foreach (LockEvent lockEvent in analysis.OnThrowEvents)
-            {
-                if (lockEvent.Kind == LockEventKind.Release && Targets(lockEvent, acquisition)
-                    && !lockEvent.Releaser!.IsWrongFor(acquisition))
-                {
-                    AddProtectedTries(lockEvent.Region, protectedTries);
-                }
-            }
-
-            if (releases.Count == 0)
+        foreach (Candidate candidate in inOrder)
+        {
+            Acquisition acquisition = candidate.Acquisition;
+            if (candidate.Releases.Count == 0)
             {
                 continue;
             }
 
-            bool found = false;
-            foreach (LockEvent lockEvent in analysis.Events)
+            if (candidate.FirstThrowing is { } lockEvent)
             {
-                if (lockEvent.Kind is LockEventKind.Call or LockEventKind.Await
-                    && !releases.Exists(r => r.Operation == lockEvent.Operation)
-                    && !IsAwaitOfAcquisition(lockEvent, acquisition)
-                    && IsHeldOnEveryPath(lockEvent, acquisition)
-                    && !IsInside(lockEvent.Region, protectedTries))
-                {
-                    string what = lockEvent.Callee is null ? "await" : MessageText.CallName(lockEvent.Callee);
-                    context.Report(Descriptors.ReleaseNotOnThrow, acquisition, RuleContext.Related(lockEvent.Operation.Syntax.GetLocation()),
-                        FixData.About(acquisition),
-                        MessageText.Describe(acquisition.Name), what);
-                    found = true;
-                    break;
-                }
+                string what = lockEvent.Callee is null ? "await" : MessageText.CallName(lockEvent.Callee);
+                context.Report(Descriptors.ReleaseNotOnThrow, acquisition, RuleContext.Related(lockEvent.Operation.Syntax.GetLocation()),
+                    FixData.About(acquisition),
+                    MessageText.Describe(acquisition.Name), what);
+                continue;
             }
 
             // A throw statement of an existing exception involves no call, but leaves just the same.
             foreach (ExitPath exit in analysis.Exits)
             {
-                if (!found && exit.IsThrow && exit.State.IsHeld(acquisition.Index)
-                    && !IsInside(exit.Region, protectedTries))
+                if (exit.IsThrow && exit.State.IsHeld(acquisition.Index) && !IsInside(exit.Region, candidate.ProtectedTries))
                 {
                     context.Report(Descriptors.ReleaseNotOnThrow, acquisition, RuleContext.Related(exit.Location), FixData.About(acquisition),
                         MessageText.Describe(acquisition.Name), "throw");
-                    found = true;
                     break;
                 }
             }
         }
+    }
+
+    /// <summary>What the rule gathers about one acquisition it may report.</summary>
+    private sealed class Candidate
+    {
+        public Candidate(Acquisition acquisition)
+        {
+            Acquisition = acquisition;
+        }
+
+        public Acquisition Acquisition { get; }
+
+        public HashSet<IOperation> Releases { get; } = new HashSet<IOperation>();
+
+        public HashSet<ControlFlowRegion> ProtectedTries { get; } = new HashSet<ControlFlowRegion>();
+
+        public LockEvent? FirstThrowing { get; set; }
     }
 
     /// <summary>Awaiting the acquisition's own task is part of taking the lock.</summary>
     private static bool IsAwaitOfAcquisition(LockEvent lockEvent, Acquisition acquisition) =>
         lockEvent.Kind == LockEventKind.Await && acquisition.Site is { } site
         && ((IAwaitOperation)lockEvent.Operation).Operation.DescendantsAndSelf().Contains(site);
-
-    private static bool Targets(LockEvent release, Acquisition acquisition)
-    {
-        foreach (ReleaseTarget target in release.Targets)
-        {
-            if (target.Acquisition.Index == acquisition.Index)
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
 
     private static bool IsHeldOnEveryPath(LockEvent lockEvent, Acquisition acquisition)
     {
