@@ -25,7 +25,7 @@ public sealed class CdromFdsetSettleTests
         string killed = rig.Image("killed.iso");
         string next = rig.Image("next.iso");
         CancellationToken ct = QmpTimeouts.MustCompleteToken();
-        string token = new('a', CdromHotplug.TokenLength);
+        string token = new('a', RandomToken.Length);
         await using (LockHandle slow = await rig.QmpLock.LockAsync(ct))
         {
             int id = (await rig.Qmp.QueryFdsetsAsync(ct)).Select(f => f.FdsetId).DefaultIfEmpty(-1).Max() + 1;

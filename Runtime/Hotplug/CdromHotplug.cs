@@ -63,8 +63,6 @@ public static class CdromHotplug
     /// <summary>Marks the fd sets the hot-plug adds: every descriptor's opaque string is this prefix, the insert's token, <c>:</c> and the image path (older versions: the prefix and the path).</summary>
     public const string FdsetOpaquePrefix = "toolstack-cdrom:";
 
-    /// <summary>Hex digits of an insert's token (<see cref="MediumConfig.Token"/>).</summary>
-    internal const int TokenLength = 32;
 
     private static readonly TimeSpan CleanupLimit = TimeSpan.FromSeconds(5);
 
@@ -183,7 +181,7 @@ public static class CdromHotplug
     {
         // The JSON is made to describe the set before it exists: its id (chosen free now) and the
         // token its descriptor will carry. A kill from here on leaves a set the config describes.
-        string token = NewToken();
+        string token = RandomToken.New();
         int fdsetId = FreeFdsetId(await qmp.QueryFdsetsAsync(ct).ConfigureAwait(false), ReadConfig(jsonLock));
         var pending = new MediumConfig { Path = path, FdSet = fdsetId, Token = token };
         bool created = false;
@@ -426,29 +424,22 @@ public static class CdromHotplug
         }
     }
 
-    /// <summary>A fresh insert token: 128 random bits as 32 lowercase hex digits.</summary>
-    private static string NewToken() => System.Security.Cryptography.RandomNumberGenerator.GetHexString(TokenLength, lowercase: true);
-
     /// <summary>The opaque string of the descriptor an insert adds: the marker, its token, the image path.</summary>
     internal static string FdsetOpaque(string token, string path) => FdsetOpaquePrefix + token + ":" + path;
 
     /// <summary>The token in a descriptor's opaque string (<see cref="FdsetOpaque"/>); null for an older version's or anyone else's.</summary>
     internal static string? TokenOf(string? opaque)
     {
-        if (opaque is null || opaque.Length <= FdsetOpaquePrefix.Length + TokenLength
+        if (opaque is null || opaque.Length <= FdsetOpaquePrefix.Length + RandomToken.Length
             || !opaque.StartsWith(FdsetOpaquePrefix, StringComparison.Ordinal)
-            || opaque[FdsetOpaquePrefix.Length + TokenLength] != ':')
+            || opaque[FdsetOpaquePrefix.Length + RandomToken.Length] != ':')
         {
             return null;
         }
 
-        string token = opaque.Substring(FdsetOpaquePrefix.Length, TokenLength);
-        return IsToken(token) ? token : null;
+        ReadOnlySpan<char> token = opaque.AsSpan(FdsetOpaquePrefix.Length, RandomToken.Length);
+        return RandomToken.Is(token) ? token.ToString() : null;
     }
-
-    /// <summary>Whether <paramref name="text"/> has the shape of an insert token.</summary>
-    internal static bool IsToken(string text) =>
-        text.Length == TokenLength && !text.AsSpan().ContainsAnyExcept("0123456789abcdef");
 
     /// <summary>
     /// An fd set id that neither QEMU lists (in the prelaunch state that includes removed sets) nor

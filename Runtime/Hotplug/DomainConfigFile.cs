@@ -77,7 +77,7 @@ public static class DomainConfigFile
                 stream.Flush(flushToDisk: true);
             }
 
-            using (DirectoryGuard.Take(directory))
+            using (DirectoryGuard.Take(domain))
             {
                 if (!jsonLock.IsStillHeld(json))
                 {

@@ -86,9 +86,9 @@ internal static class DomainConfigValidation
             throw Invalid(path, $"the \"{member}\" medium of device '{disk.Device}' has no \"format\"");
         }
 
-        if (medium.Token is string token && !CdromHotplug.IsToken(token))
+        if (medium.Token is string token && !RandomToken.Is(token))
         {
-            throw Invalid(path, $"the \"{member}\" medium of device '{disk.Device}' has token '{token}', not {CdromHotplug.TokenLength} lowercase hex digits");
+            throw Invalid(path, $"the \"{member}\" medium of device '{disk.Device}' has token '{token}', not {RandomToken.Length} lowercase hex digits");
         }
 
         if (medium.FdSet is < 0)

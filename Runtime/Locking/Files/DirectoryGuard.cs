@@ -1,5 +1,4 @@
 using System;
-using System.IO;
 using Mono.Unix.Native;
 
 namespace Toolstack.Runtime;
@@ -24,13 +23,12 @@ internal sealed class DirectoryGuard : IDisposable
 
     private DirectoryGuard(int fd) => _fd = fd;
 
-    /// <summary>Opens and locks the guard of <paramref name="directory"/>, waiting for other holders.</summary>
+    /// <summary>Opens and locks the guard of <paramref name="domain"/>'s lock directory, waiting for other holders.</summary>
     /// <exception cref="LockDirectoryException">The guard cannot be created, is not a plain file of ours, or cannot be locked.</exception>
-    internal static DirectoryGuard Take(string directory) => Take(directory, Path.Combine(directory, FileName));
-
-    /// <summary><see cref="Take(string)"/> with the guard's path already built (<paramref name="path"/>).</summary>
-    internal static DirectoryGuard Take(string directory, string path)
+    internal static DirectoryGuard Take(DomainUserdata domain)
     {
+        string directory = domain.LockDirectory;
+        string path = domain.GuardPath;
         int fd = OwnFile.Open(path, OpenFlags.O_RDWR | OpenFlags.O_CREAT, directory, "create or open directory guard");
         int errno = Flock.Lock(fd, Flock.Exclusive);
         if (errno != 0)

@@ -50,6 +50,9 @@ public sealed class DomainUserdata
         RecurseSubdirectories = false,
     };
 
+    // "<config file name>.tmp-": what every temporary file of a config write starts with.
+    private readonly string _leftoverPrefix;
+
     /// <summary>Describes the files of domain <paramref name="domainId"/> in <paramref name="lockDirectory"/>.</summary>
     /// <exception cref="ArgumentException">The identifier could name a file outside the directory, or is empty or too long.</exception>
     /// <exception cref="LockDirectoryException">
@@ -77,6 +80,7 @@ public sealed class DomainUserdata
         JsonConfigPath = PathOf('d', JsonConfigId);
         RecordPath = PathOf('d', RecordId);
         GuardPath = System.IO.Path.Combine(LockDirectory, DirectoryGuard.FileName);
+        _leftoverPrefix = System.IO.Path.GetFileName(JsonConfigPath) + TemporarySuffix;
     }
 
     /// <summary>The directory that holds the lock files (absolute, symlinks resolved).</summary>
@@ -144,7 +148,7 @@ public sealed class DomainUserdata
     {
         // Under the guard: a holder's release (check inode, then unlink) never interleaves with
         // these unlinks, so it cannot take a re-created domain's file for its own.
-        using DirectoryGuard guard = DirectoryGuard.Take(LockDirectory, GuardPath);
+        using DirectoryGuard guard = DirectoryGuard.Take(this);
         Remove(RecordPath);
         // Matched by hand, not by a search pattern: EnumerateFiles(dir, pattern) uses Win32 wildcard
         // rules, where "?." and ".*" also match nothing, so "userdata-?.5.*" returned names that
@@ -210,14 +214,13 @@ public sealed class DomainUserdata
     /// </summary>
     private bool IsLeftoverOfConfigWrite(ReadOnlySpan<char> fileName)
     {
-        string prefix = System.IO.Path.GetFileName(JsonConfigPath) + TemporarySuffix;
-        if (fileName.Length <= prefix.Length || !fileName.StartsWith(prefix, StringComparison.Ordinal))
+        if (fileName.Length <= _leftoverPrefix.Length || !fileName.StartsWith(_leftoverPrefix, StringComparison.Ordinal))
         {
             return false;
         }
 
-        ReadOnlySpan<char> tail = fileName[prefix.Length..];
-        bool random = tail.Length == TemporaryRandomLength && !tail.ContainsAnyExcept("0123456789abcdef");
+        ReadOnlySpan<char> tail = fileName[_leftoverPrefix.Length..];
+        bool random = RandomToken.Is(tail);
         bool processId = tail.IndexOfAnyExceptInRange('0', '9') < 0;
         return random || processId;
     }
@@ -229,7 +232,6 @@ public sealed class DomainUserdata
     /// </summary>
     internal IReadOnlyList<string> FindLeftoversOfConfigWrites()
     {
-        string prefix = System.IO.Path.GetFileName(JsonConfigPath) + TemporarySuffix;
         try
         {
             return new System.IO.Enumeration.FileSystemEnumerable<string>(
@@ -238,7 +240,7 @@ public sealed class DomainUserdata
                 s_allFiles)
             {
                 ShouldIncludePredicate = (ref System.IO.Enumeration.FileSystemEntry entry) =>
-                    entry.FileName.StartsWith(prefix, StringComparison.Ordinal) && IsLeftoverOfConfigWrite(entry.FileName),
+                    IsLeftoverOfConfigWrite(entry.FileName),
             }.ToList();
         }
         catch (Exception e) when (e is DirectoryNotFoundException or UnauthorizedAccessException or IOException)
@@ -273,12 +275,9 @@ public sealed class DomainUserdata
     /// <summary>What a config write appends to the config's name, before its random part.</summary>
     internal const string TemporarySuffix = ".tmp-";
 
-    /// <summary>Hex digits of the random part of a temporary config's name (128 bits: unguessable).</summary>
-    internal const int TemporaryRandomLength = 32;
-
     /// <summary>A fresh, unpredictable name for a config write's temporary file.</summary>
     internal string TemporaryName() =>
-        JsonConfigPath + TemporarySuffix + System.Security.Cryptography.RandomNumberGenerator.GetHexString(TemporaryRandomLength, lowercase: true);
+        JsonConfigPath + TemporarySuffix + RandomToken.New();
 
     /// <summary>
     /// Whether <paramref name="fd"/>, a held lock of this domain, is still the file at

@@ -122,7 +122,7 @@ internal sealed class LockFile
     {
         try
         {
-            using DirectoryGuard guard = DirectoryGuard.Take(_domain.LockDirectory, _domain.GuardPath);
+            using DirectoryGuard guard = DirectoryGuard.Take(_domain);
             if (OwnFile.NamesSameFile(fd, Path, _domain.LockDirectory))
             {
                 OwnFile.Remove(Path, _domain.LockDirectory);
