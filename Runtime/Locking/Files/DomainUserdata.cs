@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
+using System.IO.Enumeration;
 using System.Linq;
 using Mono.Unix.Native;
 
@@ -150,13 +151,14 @@ public sealed class DomainUserdata
         // these unlinks, so it cannot take a re-created domain's file for its own.
         using DirectoryGuard guard = DirectoryGuard.Take(this);
         Remove(RecordPath);
-        // Matched by hand, not by a search pattern: EnumerateFiles(dir, pattern) uses Win32 wildcard
-        // rules, where "?." and ".*" also match nothing, so "userdata-?.5.*" returned names that
-        // are not this domain's: "userdata-.5.x" was removed, and "userdata-l.5" made Destroy throw.
-        IEnumerable<string> files;
+        // Matched by hand (FilesWhere), not by a search pattern: EnumerateFiles(dir, pattern) uses
+        // Win32 wildcard rules, where "?." and ".*" also match nothing, so "userdata-?.5.*" returned
+        // names that are not this domain's: "userdata-.5.x" was removed, "userdata-l.5" made Destroy throw.
+        List<string> files;
         try
         {
-            files = Directory.EnumerateFiles(LockDirectory, "*", s_allFiles).ToList();
+            files = FilesWhere((ref FileSystemEntry entry) =>
+                IsOwnUserdata(entry.FileName.ToString()) || IsLeftoverOfConfigWrite(entry.FileName));
         }
         catch (Exception e) when (e is DirectoryNotFoundException or UnauthorizedAccessException or IOException)
         {
@@ -165,11 +167,7 @@ public sealed class DomainUserdata
 
         foreach (string path in files)
         {
-            string name = System.IO.Path.GetFileName(path);
-            if (IsOwnUserdata(name) || IsLeftoverOfConfigWrite(name))
-            {
-                Remove(path);
-            }
+            Remove(path);
         }
     }
 
@@ -234,20 +232,24 @@ public sealed class DomainUserdata
     {
         try
         {
-            return new System.IO.Enumeration.FileSystemEnumerable<string>(
-                LockDirectory,
-                (ref System.IO.Enumeration.FileSystemEntry entry) => entry.ToFullPath(),
-                s_allFiles)
-            {
-                ShouldIncludePredicate = (ref System.IO.Enumeration.FileSystemEntry entry) =>
-                    IsLeftoverOfConfigWrite(entry.FileName),
-            }.ToList();
+            return FilesWhere((ref FileSystemEntry entry) => IsLeftoverOfConfigWrite(entry.FileName));
         }
         catch (Exception e) when (e is DirectoryNotFoundException or UnauthorizedAccessException or IOException)
         {
             return [];
         }
     }
+
+    /// <summary>
+    /// The full paths of the lock directory's files (not directories) whose entry <paramref name="include"/> accepts:
+    /// one listing, matched by hand (not by a search pattern, whose Win32 wildcard rules matched
+    /// names that are not this domain's).
+    /// </summary>
+    private List<string> FilesWhere(FileSystemEnumerable<string>.FindPredicate include) =>
+        new FileSystemEnumerable<string>(LockDirectory, (ref FileSystemEntry entry) => entry.ToFullPath(), s_allFiles)
+        {
+            ShouldIncludePredicate = (ref FileSystemEntry entry) => !entry.IsDirectory && include(ref entry),
+        }.ToList();
 
     /// <summary>
     /// Removes <paramref name="leftovers"/> (from <see cref="FindLeftoversOfConfigWrites"/>), each
