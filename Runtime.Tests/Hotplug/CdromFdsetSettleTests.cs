@@ -36,7 +36,7 @@ public sealed class CdromFdsetSettleTests
             }
 
             using FileStream file = new(killed, FileMode.Open, FileAccess.Read);
-            Assert.Equal(id, (await rig.Qmp.AddFdAsync(file.SafeFileHandle, id, CdromHotplug.FdsetOpaque(token, killed), ct)).FdsetId);
+            Assert.Equal(id, (await rig.Qmp.AddFdAsync(file.SafeFileHandle, id, CdromFdsets.Opaque(token, killed), ct)).FdsetId);
         }
 
         CdromState crashed = await rig.StateAsync();

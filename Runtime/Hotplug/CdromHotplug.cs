@@ -182,7 +182,7 @@ public static class CdromHotplug
         // The JSON is made to describe the set before it exists: its id (chosen free now) and the
         // token its descriptor will carry. A kill from here on leaves a set the config describes.
         string token = RandomToken.New();
-        int fdsetId = FreeFdsetId(await qmp.QueryFdsetsAsync(ct).ConfigureAwait(false), ReadConfig(jsonLock));
+        int fdsetId = CdromFdsets.FreeId(await qmp.QueryFdsetsAsync(ct).ConfigureAwait(false), ReadConfig(jsonLock));
         var pending = new MediumConfig { Path = path, FdSet = fdsetId, Token = token };
         bool created = false;
         UpdateDisk(jsonLock, device, disk =>
@@ -207,7 +207,7 @@ public static class CdromHotplug
         QmpAddFdResult added;
         try
         {
-            added = await qmp.AddFdAsync(image, fdsetId, FdsetOpaque(token, path), ct).ConfigureAwait(false);
+            added = await qmp.AddFdAsync(image, fdsetId, CdromFdsets.Opaque(token, path), ct).ConfigureAwait(false);
         }
         catch (QmpCommandException)
         {
@@ -217,8 +217,8 @@ public static class CdromHotplug
 
         // Someone else may have made a set with this id since it was chosen: sharing it, QEMU could
         // open their descriptor as the medium. Refuse to go on.
-        QmpFdset? set = FindFdset(await qmp.QueryFdsetsAsync(ct).ConfigureAwait(false), fdsetId);
-        if (added.FdsetId != fdsetId || (set is not null && set.Fds.Any(fd => TokenOf(fd.Opaque) != token)))
+        QmpFdset? set = CdromFdsets.Find(await qmp.QueryFdsetsAsync(ct).ConfigureAwait(false), fdsetId);
+        if (added.FdsetId != fdsetId || (set is not null && set.Fds.Any(fd => CdromFdsets.TokenOf(fd.Opaque) != token)))
         {
             await RollBackAsync().ConfigureAwait(false);
             throw new InvalidOperationException(
@@ -281,7 +281,7 @@ public static class CdromHotplug
         IReadOnlyList<QmpFdset> fdsets = await qmp.QueryFdsetsAsync(ct).ConfigureAwait(false);
         // The set QEMU made for it: by its token; an older version's record (no token) by its id.
         int? made = stale.Token is string token
-            ? fdsets.FirstOrDefault(set => set.Fds.Any(fd => TokenOf(fd.Opaque) == token))?.FdsetId
+            ? fdsets.FirstOrDefault(set => set.Fds.Any(fd => CdromFdsets.TokenOf(fd.Opaque) == token))?.FdsetId
             : stale.FdSet;
         MediumConfig resolved = stale with { FdSet = made ?? stale.FdSet };
         if (made is not null && held == resolved.QemuFileName)
@@ -302,38 +302,10 @@ public static class CdromHotplug
     private static async Task SettleFdsetsAsync(QmpClient qmp, JsonLock jsonLock, CancellationToken ct)
     {
         IReadOnlyList<QmpFdset> fdsets = await qmp.QueryFdsetsAsync(ct).ConfigureAwait(false);
-        var named = new HashSet<int>();
-        var tokens = new HashSet<string>(StringComparer.Ordinal);
-        foreach (DiskConfig disk in ReadConfig(jsonLock).Disks)
+        foreach ((int fdsetId, int fd) in CdromFdsets.Undescribed(fdsets, ReadConfig(jsonLock)))
         {
-            foreach (MediumConfig? medium in new[] { disk.Medium, disk.Pending })
-            {
-                if (medium?.FdSet is int id)
-                {
-                    named.Add(id);
-                }
-
-                if (medium?.Token is string token)
-                {
-                    tokens.Add(token);
-                }
-            }
-        }
-
-        foreach (QmpFdset set in fdsets)
-        {
-            foreach (QmpFdsetFd fd in set.Fds)
-            {
-                bool ours = fd.Opaque?.StartsWith(FdsetOpaquePrefix, StringComparison.Ordinal) == true;
-                // A descriptor with a token is described by the record holding that token; an older
-                // version's (no token) by a record naming its set.
-                bool described = TokenOf(fd.Opaque) is string token ? tokens.Contains(token) : named.Contains(set.FdsetId);
-                if (ours && !described)
-                {
-                    // By descriptor, so that someone else's descriptor in the same set stays.
-                    await qmp.RemoveFdAsync(set.FdsetId, fd.Fd, ct).ConfigureAwait(false);
-                }
-            }
+            // By descriptor, so that someone else's descriptor in the same set stays.
+            await qmp.RemoveFdAsync(fdsetId, fd, ct).ConfigureAwait(false);
         }
     }
 
@@ -411,7 +383,7 @@ public static class CdromHotplug
             {
                 foreach (QmpFdsetFd fd in set.Fds)
                 {
-                    if (TokenOf(fd.Opaque) == token)
+                    if (CdromFdsets.TokenOf(fd.Opaque) == token)
                     {
                         await qmp.RemoveFdAsync(set.FdsetId, fd.Fd, limit.Token).ConfigureAwait(false);
                     }
@@ -423,46 +395,6 @@ public static class CdromHotplug
             // Left for the next settle.
         }
     }
-
-    /// <summary>The opaque string of the descriptor an insert adds: the marker, its token, the image path.</summary>
-    internal static string FdsetOpaque(string token, string path) => FdsetOpaquePrefix + token + ":" + path;
-
-    /// <summary>The token in a descriptor's opaque string (<see cref="FdsetOpaque"/>); null for an older version's or anyone else's.</summary>
-    internal static string? TokenOf(string? opaque)
-    {
-        if (opaque is null || opaque.Length <= FdsetOpaquePrefix.Length + RandomToken.Length
-            || !opaque.StartsWith(FdsetOpaquePrefix, StringComparison.Ordinal)
-            || opaque[FdsetOpaquePrefix.Length + RandomToken.Length] != ':')
-        {
-            return null;
-        }
-
-        ReadOnlySpan<char> token = opaque.AsSpan(FdsetOpaquePrefix.Length, RandomToken.Length);
-        return RandomToken.Is(token) ? token.ToString() : null;
-    }
-
-    /// <summary>
-    /// An fd set id that neither QEMU lists (in the prelaunch state that includes removed sets) nor
-    /// the config names: one above the highest of both. The slow lock is held, so no insert of ours
-    /// takes it meanwhile; someone else's add-fd could, which the insert checks after its own.
-    /// </summary>
-    private static int FreeFdsetId(IReadOnlyList<QmpFdset> fdsets, DomainConfig config)
-    {
-        int highest = -1;
-        foreach (QmpFdset set in fdsets)
-        {
-            highest = Math.Max(highest, set.FdsetId);
-        }
-
-        foreach (DiskConfig disk in config.Disks)
-        {
-            highest = Math.Max(highest, Math.Max(disk.Medium?.FdSet ?? -1, disk.Pending?.FdSet ?? -1));
-        }
-
-        return checked(highest + 1);
-    }
-
-    private static QmpFdset? FindFdset(IReadOnlyList<QmpFdset> fdsets, int id) => fdsets.FirstOrDefault(set => set.FdsetId == id);
 
     /// <summary>What cleanup after the change's outcome may meet: QEMU's refusal, a dead or disposed connection, the bound, a corrupt config.</summary>
     private static bool IsCleanupFailure(Exception e) =>
