@@ -37,6 +37,19 @@ internal sealed class Figure
         return this;
     }
 
+    /// <summary>
+    /// Open descriptors and live heap before and after a run of <paramref name="what"/>: the
+    /// descriptors must be back to their count, the heap within <paramref name="heapAllowance"/>.
+    /// </summary>
+    public Figure Resources(int fdsBefore, int fdsAfter, long heapBefore, long heapAfter, long heapAllowance, string what) =>
+        Add("fds_before", fdsBefore)
+            .Add("fds_after", fdsAfter)
+            .Add("heap_before", Kib(heapBefore))
+            .Add("heap_after", Kib(heapAfter))
+            .Require(fdsAfter == fdsBefore, $"{fdsAfter - fdsBefore} descriptors more after the {what} than before")
+            .Require(heapAfter - heapBefore <= heapAllowance,
+                $"the live heap grew by {Kib(heapAfter - heapBefore)} (allowance {Kib(heapAllowance)})");
+
     /// <summary>The figure's line on stdout; why it failed goes to stderr, so stdout stays one line per figure.</summary>
     public bool Print()
     {
