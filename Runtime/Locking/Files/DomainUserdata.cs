@@ -161,7 +161,7 @@ public sealed class DomainUserdata
     {
         // Under the guard: a holder's release (check inode, then unlink) never interleaves with
         // these unlinks, so it cannot take a re-created domain's file for its own.
-        using DirectoryGuard guard = DirectoryGuard.Take(this);
+        using DirectoryGuard.Held guard = DirectoryGuard.Take(this);
         Remove(RecordPath);
         // Matched by hand (FilesWhere), not by a search pattern: EnumerateFiles(dir, pattern) uses
         // Win32 wildcard rules, where "?." and ".*" also match nothing, so "userdata-?.5.*" returned

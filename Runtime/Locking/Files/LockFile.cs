@@ -143,7 +143,7 @@ internal sealed class LockFile
 
         try
         {
-            using DirectoryGuard guard = DirectoryGuard.Take(_domain);
+            using DirectoryGuard.Held guard = DirectoryGuard.Take(_domain);
             if (id is FileId known ? OwnFile.Names(known, Path, _domain.LockDirectory) : OwnFile.NamesSameFile(fd, Path, _domain.LockDirectory))
             {
                 OwnFile.Remove(Path, _domain.LockDirectory);

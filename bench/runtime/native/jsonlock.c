@@ -3,10 +3,11 @@
  * full: the same syscalls Toolstack's JsonLock makes (issue 8's safety, issue 10's cuts: O_NOFOLLOW|
  * O_CLOEXEC opens, fstat-verified owner/type/mode whose identity serves the later path checks (lstat
  * only), the domain record lstat'ed once after the flock, euid read once, release under the directory
- * guard), so the C# overhead and the cost of the extra safety are separable. */
+ * guard, whose descriptor is kept open), so the C# overhead and the cost of the extra safety are separable. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -72,11 +73,37 @@ int full_acquire(const char *path, const char *record, struct stat *id)
     }
 }
 
+/* the directory guard, kept open per process as Toolstack keeps it: a mutex for threads (they share
+ * the open file description), flock, then the path must still name the kept file, else reopen */
+static pthread_mutex_t guard_threads = PTHREAD_MUTEX_INITIALIZER;
+static int guard_fd = -1;
+static struct stat guard_id;
+
+static int guard_take(const char *guard)
+{
+    pthread_mutex_lock(&guard_threads);
+    for (;;) {
+        if (guard_fd < 0 && (guard_fd = verified_open(guard, O_RDWR | O_CREAT, &guard_id)) < 0) break;
+        if (lock_ex(guard_fd) != 0) break;
+        if (names(&guard_id, guard)) return 0;
+        close(guard_fd); guard_fd = -1;
+    }
+    if (guard_fd >= 0) { close(guard_fd); guard_fd = -1; }
+    pthread_mutex_unlock(&guard_threads);
+    return -1;
+}
+
+static void guard_give(void)
+{
+    if (flock(guard_fd, LOCK_UN) != 0) { close(guard_fd); guard_fd = -1; }
+    pthread_mutex_unlock(&guard_threads);
+}
+
 void full_release(const char *path, const char *guard, int fd, const struct stat *id)
 {
-    struct stat gid;
-    int g = verified_open(guard, O_RDWR | O_CREAT, &gid);
-    if (g >= 0 && lock_ex(g) == 0 && names(id, path)) unlink(path);
-    if (g >= 0) close(g);
+    if (guard_take(guard) == 0) {
+        if (names(id, path)) unlink(path);
+        guard_give();
+    }
     close(fd);
 }
