@@ -71,8 +71,8 @@ internal static class OpenFileDescriptors
                                 && !kv.Value.EndsWith(".pdb", StringComparison.Ordinal)
                                 && !kv.Value.EndsWith(".so", StringComparison.Ordinal)
                                 // kept open by design, one per lock directory (DirectoryGuard)
-                                && !kv.Value.EndsWith("/" + DirectoryGuard.FileName, StringComparison.Ordinal)
-                                && !kv.Value.EndsWith("/" + DirectoryGuard.FileName + " (deleted)", StringComparison.Ordinal))
+                                && !kv.Value.EndsWith("/" + DomainUserdata.DirectoryGuardFileName, StringComparison.Ordinal)
+                                && !kv.Value.EndsWith("/" + DomainUserdata.DirectoryGuardFileName + " (deleted)", StringComparison.Ordinal))
             .ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
 
     /// <summary>The descriptors open on <paramref name="path"/> (by the link target of /proc/self/fd/N).</summary>
