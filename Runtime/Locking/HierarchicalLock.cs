@@ -93,11 +93,17 @@ public abstract class HierarchicalLock
 
     /// <summary>
     /// <see cref="AcquireBlocking"/> for an in-memory mutex, without a delegate: the uncontended
-    /// path is one compare-and-swap (this is what DriverLock and DomainLock cost per call).
+    /// path is one compare-and-swap (this is what DriverLock and DomainLock cost per call). The
+    /// caller information names the site for the validator (empty file: walk the stack for it).
     /// </summary>
-    private protected LockHandle AcquireShort(ShortMutex mutex)
+    private protected LockHandle AcquireShort(ShortMutex mutex, string callerName, string callerFile, int callerLine)
     {
-        LockHandle handle = BeginAcquire();
+        var handle = new LockHandle(this);
+        if (LockValidator.IsEnabled)
+        {
+            LockValidator.OnAcquiring(handle, callerName, callerFile, callerLine);
+        }
+
         if (!mutex.TryEnter())
         {
             try
