@@ -55,7 +55,14 @@ public sealed class DomainLock : HierarchicalLock
     /// <exception cref="WrongLockException">Another lock issued <paramref name="handle"/>.</exception>
     /// <exception cref="LockNotHeldException"><paramref name="handle"/> was already released.</exception>
     [ReleasesLock(typeof(DomainLock))]
-    public void Unlock(LockHandle handle) => Release(handle);
+    public void Unlock(LockHandle handle)
+    {
+        if (BeginShortRelease(handle))
+        {
+            ClearHolder();
+            _mutex.Exit();
+        }
+    }
 
     /// <inheritdoc />
     protected override void ReleaseCore(LockHandle handle)

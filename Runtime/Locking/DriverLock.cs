@@ -49,7 +49,13 @@ public sealed class DriverLock : HierarchicalLock
     /// <exception cref="WrongLockException">Another lock issued <paramref name="handle"/>.</exception>
     /// <exception cref="LockNotHeldException"><paramref name="handle"/> was already released.</exception>
     [ReleasesLock(typeof(DriverLock))]
-    public void Unlock(LockHandle handle) => Release(handle);
+    public void Unlock(LockHandle handle)
+    {
+        if (BeginShortRelease(handle))
+        {
+            _mutex.Exit();
+        }
+    }
 
     /// <inheritdoc />
     protected override void ReleaseCore(LockHandle handle) => _mutex.Exit();

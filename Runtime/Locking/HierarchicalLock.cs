@@ -104,20 +104,49 @@ public abstract class HierarchicalLock
             LockValidator.OnAcquiring(handle, callerName, callerFile, callerLine);
         }
 
+        // The try/catch lives in the contended path only: here it would cost a frame and spills.
         if (!mutex.TryEnter())
         {
-            try
-            {
-                mutex.Enter();
-            }
-            catch
-            {
-                AbandonAcquire(handle);
-                throw;
-            }
+            EnterContended(mutex, handle);
         }
 
-        return CompleteAcquire(handle);
+        handle.MarkHeld();
+        return handle;
+    }
+
+    /// <summary>
+    /// The checks of <see cref="Release"/> for <see cref="AcquireShort"/>'s locks, which then give
+    /// their mutex back themselves (a direct call, not the virtual <see cref="ReleaseCore"/>).
+    /// </summary>
+    /// <returns>True if the caller must now give the lock up; false if <paramref name="handle"/> was suspended and is now dropped.</returns>
+    private protected bool BeginShortRelease(LockHandle handle)
+    {
+        ArgumentNullException.ThrowIfNull(handle);
+        if (!ReferenceEquals(handle.Source, this))
+        {
+            throw new WrongLockException(handle.Source, this);
+        }
+
+        if (!handle.TryMarkReleased())
+        {
+            return handle.TryDropSuspended() ? false : throw new LockNotHeldException(this);
+        }
+
+        LockValidator.OnReleased(handle);
+        return true;
+    }
+
+    private static void EnterContended(ShortMutex mutex, LockHandle handle)
+    {
+        try
+        {
+            mutex.Enter();
+        }
+        catch
+        {
+            AbandonAcquire(handle);
+            throw;
+        }
     }
 
     /// <summary>The lock is now held through <paramref name="handle"/>; returns it for the caller.</summary>
