@@ -16,11 +16,12 @@ namespace Toolstack.Runtime;
 public sealed class DomainLock : HierarchicalLock
 {
     private readonly ShortMutex _mutex = new();
+    // The handle that last took (or took back) the lock, with its thread: a short lock is never
+    // held across await, so "the caller holds it" means "this thread holds it". Never cleared: a
+    // release is the mutex's ticket exit alone, and the handle's state and ticket tell whether
+    // it still holds (clearing here, before the exit, could erase a later holder's record when
+    // two releases of one handle race).
     private volatile LockHandle? _holder;
-
-    // The managed thread that took (or took back) the lock: a short lock is never held across
-    // await, so "the caller holds it" means "this thread holds it".
-    private volatile int _holderThread;
 
     /// <summary>Creates the lock of the domain named <paramref name="name"/>.</summary>
     public DomainLock(string name) : base(name) { }
@@ -57,23 +58,22 @@ public sealed class DomainLock : HierarchicalLock
     [ReleasesLock(typeof(DomainLock))]
     public void Unlock(LockHandle handle)
     {
-        if (BeginShortRelease(handle))
-        {
-            ClearHolder();
-            _mutex.Exit();
-        }
+        CheckIssuedHere(handle);
+        ReleaseShort(handle, _mutex, throwIfNotHeld: true);
     }
 
     /// <inheritdoc />
-    protected override void ReleaseCore(LockHandle handle)
-    {
-        ClearHolder();
-        _mutex.Exit();
-    }
+    /// <remarks>Not reached: Unlock and Dispose release through the mutex's ticket.</remarks>
+    protected override void ReleaseCore(LockHandle handle) => _mutex.TryExit(handle.Ticket);
+
+    private protected override void DisposeHandle(LockHandle handle) => ReleaseShort(handle, _mutex, throwIfNotHeld: false);
 
     /// <summary>Whether the calling thread holds the lock (taken and not suspended).</summary>
     internal bool IsHeldByCurrentThread =>
-        _holder is not null && _holderThread == Environment.CurrentManagedThreadId;
+        _holder is { } holder
+        && holder.HolderThread == Environment.CurrentManagedThreadId
+        && holder.IsHeld
+        && _mutex.IsHeldBy(holder.Ticket);
 
     /// <summary>
     /// Gives the lock up on behalf of the calling thread, which holds it; its handle stays valid
@@ -89,9 +89,10 @@ public sealed class DomainLock : HierarchicalLock
             throw NotHeldByCurrentThread();
         }
 
-        ClearHolder();
         LockValidator.OnReleased(handle);
-        _mutex.Exit();
+        // Fails only if another thread's release of this handle gave the mutex back first (it
+        // then marked the handle released, and Resume will report that).
+        _mutex.TryExit(handle.Ticket);
         return handle;
     }
 
@@ -103,9 +104,10 @@ public sealed class DomainLock : HierarchicalLock
     internal bool Resume(LockHandle handle)
     {
         LockValidator.OnAcquiring(handle);
+        long ticket;
         try
         {
-            _mutex.Enter();
+            ticket = _mutex.EnterTicket();
         }
         catch
         {
@@ -116,10 +118,13 @@ public sealed class DomainLock : HierarchicalLock
         if (!handle.TryResume())
         {
             LockValidator.OnReleased(handle);
-            _mutex.Exit();
+            _mutex.TryExit(ticket);
             return false;
         }
 
+        // Published after the state is Held: a release that reads the old ticket meanwhile
+        // fails its exit, sees Held, and retries until this write (ReleaseShort).
+        handle.Ticket = ticket;
         SetHolder(handle);
         return true;
     }
@@ -130,13 +135,7 @@ public sealed class DomainLock : HierarchicalLock
 
     private void SetHolder(LockHandle handle)
     {
-        _holderThread = Environment.CurrentManagedThreadId;
+        handle.HolderThread = Environment.CurrentManagedThreadId;
         _holder = handle;
-    }
-
-    private void ClearHolder()
-    {
-        _holder = null;
-        _holderThread = 0;
     }
 }

@@ -51,12 +51,13 @@ public sealed class DriverLock : HierarchicalLock
     [ReleasesLock(typeof(DriverLock))]
     public void Unlock(LockHandle handle)
     {
-        if (BeginShortRelease(handle))
-        {
-            _mutex.Exit();
-        }
+        CheckIssuedHere(handle);
+        ReleaseShort(handle, _mutex, throwIfNotHeld: true);
     }
 
     /// <inheritdoc />
-    protected override void ReleaseCore(LockHandle handle) => _mutex.Exit();
+    /// <remarks>Not reached: Unlock and Dispose release through the mutex's ticket.</remarks>
+    protected override void ReleaseCore(LockHandle handle) => _mutex.TryExit(handle.Ticket);
+
+    private protected override void DisposeHandle(LockHandle handle) => ReleaseShort(handle, _mutex, throwIfNotHeld: false);
 }
