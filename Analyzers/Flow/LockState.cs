@@ -14,38 +14,56 @@ namespace Toolstack.Analyzers.Flow;
 /// </summary>
 internal sealed class LockState : IFlowState<LockState>
 {
-    private static readonly ImmutableDictionary<object, HandleValue> s_noSlots =
-        ImmutableDictionary.Create<object, HandleValue>(SlotComparer.Instance);
-
     private LockStatus[] _status;
 
     // Copy on write: a clone shares the status array until one of them changes it. Most blocks
     // change no lock, and a method with thousands of acquisitions would otherwise copy them per block.
     private bool _statusShared;
 
-    // Persistent, so that copying a state per block costs nothing however many variables it tracks.
-    private ImmutableDictionary<object, HandleValue> _slots;
+    // What each handle variable holds, by its index in the table every clone shares (null: unassigned).
+    // Arrays, not a hashed map: a join of two states was an enumeration plus a hash lookup per variable
+    // (two thirds of a huge method's time); over arrays it is a loop with a reference check per slot.
+    private readonly SlotTable _table;
+    private HandleValue?[] _slots;
+    private bool _slotsShared;
+    private int _slotCount;
 
     public LockState()
     {
         _status = Array.Empty<LockStatus>();
-        _slots = s_noSlots;
+        _table = new SlotTable();
+        _slots = Array.Empty<HandleValue?>();
     }
 
-    private LockState(LockStatus[] status, ImmutableDictionary<object, HandleValue> slots)
+    private LockState(LockStatus[] status, SlotTable table, HandleValue?[] slots, int slotCount)
     {
         _status = status;
+        _table = table;
         _slots = slots;
+        _slotCount = slotCount;
     }
 
     public int Count => _status.Length;
 
-    public IEnumerable<KeyValuePair<object, HandleValue>> Slots => _slots;
+    public IEnumerable<KeyValuePair<object, HandleValue>> Slots
+    {
+        get
+        {
+            for (int i = 0; i < _slots.Length; i++)
+            {
+                if (_slots[i] is { } value)
+                {
+                    yield return new KeyValuePair<object, HandleValue>(_table.KeyAt(i), value);
+                }
+            }
+        }
+    }
 
     public LockState Clone()
     {
         _statusShared = true;
-        return new LockState(_status, _slots) { _statusShared = true };
+        _slotsShared = true;
+        return new LockState(_status, _table, _slots, _slotCount) { _statusShared = true, _slotsShared = true };
     }
 
     public LockStatus StatusOf(int acquisition) => acquisition < _status.Length ? _status[acquisition] : LockStatus.NotAcquired;
@@ -102,11 +120,40 @@ internal sealed class LockState : IFlowState<LockState>
         _status[acquisition] = status;
     }
 
-    public HandleValue? Slot(object key) => _slots.TryGetValue(key, out HandleValue? value) ? value : null;
+    public HandleValue? Slot(object key) => _table.Find(key) is int index && index < _slots.Length ? _slots[index] : null;
 
     public void SetSlot(object key, HandleValue? value)
     {
-        _slots = value is null ? _slots.Remove(key) : _slots.SetItem(key, value);
+        if (value is null)
+        {
+            if (_table.Find(key) is int index && index < _slots.Length && _slots[index] is not null)
+            {
+                WriteSlot(index, null);
+            }
+
+            return;
+        }
+
+        int at = _table.Add(key);
+        HandleValue? current = at < _slots.Length ? _slots[at] : null;
+        if (current is null || !current.Equals(value))
+        {
+            WriteSlot(at, value);
+        }
+    }
+
+    private void WriteSlot(int index, HandleValue? value)
+    {
+        if (_slotsShared || index >= _slots.Length)
+        {
+            var copy = new HandleValue?[Math.Max(_slots.Length, Math.Max(index + 1, _table.Count))];
+            Array.Copy(_slots, copy, _slots.Length);
+            _slots = copy;
+            _slotsShared = false;
+        }
+
+        _slotCount += (value is null ? 0 : 1) - (_slots[index] is null ? 0 : 1);
+        _slots[index] = value;
     }
 
     /// <summary>Adds every path of <paramref name="other"/> to this state; true if anything changed.</summary>
@@ -118,47 +165,59 @@ internal sealed class LockState : IFlowState<LockState>
             return changed;
         }
 
-        ImmutableDictionary<object, HandleValue>.Builder slots = _slots.ToBuilder();
-        foreach (KeyValuePair<object, HandleValue> slot in other._slots)
+        if (!ReferenceEquals(_table, other._table))
         {
-            if (!_slots.TryGetValue(slot.Key, out HandleValue? mine))
-            {
-                // Unassigned on our paths: there it holds nothing.
-                slots[slot.Key] = slot.Value.Join(HandleValue.Null);
-                changed = true;
-            }
-            else
-            {
-                HandleValue joined = mine.Join(slot.Value);
-                if (!joined.Equals(mine))
-                {
-                    slots[slot.Key] = joined;
-                    changed = true;
-                }
-            }
+            return JoinSlotsByKey(other) | changed;
         }
 
-        List<object>? unassignedThere = null;
-        foreach (KeyValuePair<object, HandleValue> slot in _slots)
+        int length = Math.Max(_slots.Length, other._slots.Length);
+        for (int i = 0; i < length; i++)
         {
-            if (!other._slots.ContainsKey(slot.Key) && !slot.Value.MayBeNull)
-            {
-                (unassignedThere ??= new List<object>()).Add(slot.Key);
-            }
+            changed |= JoinSlot(i, i < _slots.Length ? _slots[i] : null, i < other._slots.Length ? other._slots[i] : null);
         }
 
-        if (unassignedThere is not null)
-        {
-            foreach (object key in unassignedThere)
-            {
-                slots[key] = _slots[key].Join(HandleValue.Null);
-            }
-
-            changed = true;
-        }
-
-        _slots = slots.ToImmutable();
         return changed;
+    }
+
+    /// <summary>States of two analyses (never joined today): the same join, matched by variable.</summary>
+    private bool JoinSlotsByKey(LockState other)
+    {
+        bool changed = false;
+        var mineBefore = new List<KeyValuePair<object, HandleValue>>(Slots);
+        foreach (KeyValuePair<object, HandleValue> slot in other.Slots)
+        {
+            changed |= JoinSlot(_table.Add(slot.Key), Slot(slot.Key), slot.Value);
+        }
+
+        foreach (KeyValuePair<object, HandleValue> slot in mineBefore)
+        {
+            if (other.Slot(slot.Key) is null)
+            {
+                changed |= JoinSlot(_table.Add(slot.Key), slot.Value, null);
+            }
+        }
+
+        return changed;
+    }
+
+    private bool JoinSlot(int at, HandleValue? mine, HandleValue? theirs)
+    {
+        if (ReferenceEquals(mine, theirs))
+        {
+            return false;
+        }
+
+        // Unassigned on one side's paths: there it holds nothing.
+        HandleValue joined = mine is null ? theirs!.Join(HandleValue.Null)
+            : theirs is null ? (mine.MayBeNull ? mine : mine.Join(HandleValue.Null))
+            : mine.Join(theirs);
+        if (mine is not null && joined.Equals(mine))
+        {
+            return false;
+        }
+
+        WriteSlot(at, joined);
+        return true;
     }
 
     /// <summary>ORs <paramref name="theirs"/> into the statuses; true if any changed.</summary>
@@ -218,7 +277,7 @@ internal sealed class LockState : IFlowState<LockState>
 
     public bool Equals(LockState? other)
     {
-        if (other is null || _slots.Count != other._slots.Count)
+        if (other is null || _slotCount != other._slotCount)
         {
             return false;
         }
@@ -245,9 +304,9 @@ internal sealed class LockState : IFlowState<LockState>
             return true;
         }
 
-        foreach (KeyValuePair<object, HandleValue> slot in _slots)
+        for (int i = 0; i < _slots.Length; i++)
         {
-            if (!other._slots.TryGetValue(slot.Key, out HandleValue? value) || !value.Equals(slot.Value))
+            if (_slots[i] is { } mine && !mine.Equals(other.Slot(_table.KeyAt(i))))
             {
                 return false;
             }
@@ -260,7 +319,7 @@ internal sealed class LockState : IFlowState<LockState>
 
     public override int GetHashCode()
     {
-        int hash = _slots.Count;
+        int hash = _slotCount;
         for (int i = 0; i < _status.Length; i++)
         {
             if (_status[i] != LockStatus.NotAcquired)
@@ -270,6 +329,34 @@ internal sealed class LockState : IFlowState<LockState>
         }
 
         return hash;
+    }
+
+    /// <summary>
+    /// The handle variables of one analysis, numbered as first assigned; shared by every clone of
+    /// its entry state. Only the analysis that owns it adds to it, on its one thread.
+    /// </summary>
+    private sealed class SlotTable
+    {
+        private readonly Dictionary<object, int> _indices = new Dictionary<object, int>(SlotComparer.Instance);
+        private readonly List<object> _keys = new List<object>();
+
+        public int Count => _keys.Count;
+
+        public object KeyAt(int index) => _keys[index];
+
+        public int? Find(object key) => _indices.TryGetValue(key, out int index) ? index : null;
+
+        public int Add(object key)
+        {
+            if (!_indices.TryGetValue(key, out int index))
+            {
+                index = _keys.Count;
+                _indices.Add(key, index);
+                _keys.Add(key);
+            }
+
+            return index;
+        }
     }
 
     /// <summary>Handle variables are locals and flow captures; locals compare as symbols.</summary>
