@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Collections.Immutable;
 using System.Runtime.InteropServices;
 using Microsoft.CodeAnalysis;
 
@@ -14,36 +13,34 @@ namespace Toolstack.Analyzers.Flow;
 /// </summary>
 internal sealed class LockState : IFlowState<LockState>
 {
-    private LockStatus[] _status;
+    // Copied per block, written in few: both arrays share their chunks with the state they were cloned from.
+    private static readonly ChunkedArray<LockStatus>.ChunkTest s_orChanges = OrChanges;
+    private static readonly ChunkedArray<LockStatus>.ChunkJoin s_or = Or;
+    private static readonly Func<LockStatus, int> s_statusHash = status => status == LockStatus.NotAcquired ? 0 : (int)status;
 
-    // Copy on write: a clone shares the status array until one of them changes it. Most blocks
-    // change no lock, and a method with thousands of acquisitions would otherwise copy them per block.
-    private bool _statusShared;
+    private readonly ChunkedArray<LockStatus> _status;
 
     // What each handle variable holds, by its index in the table every clone shares (null: unassigned).
     // Arrays, not a hashed map: a join of two states was an enumeration plus a hash lookup per variable
-    // (two thirds of a huge method's time); over arrays it is a loop with a reference check per slot.
+    // (two thirds of a huge method's time); over arrays it is a loop with a reference check per chunk.
     private readonly SlotTable _table;
-    private HandleValue?[] _slots;
-    private bool _slotsShared;
+    private readonly ChunkedArray<HandleValue?> _slots;
     private int _slotCount;
 
     public LockState()
     {
-        _status = Array.Empty<LockStatus>();
+        _status = new ChunkedArray<LockStatus>(LockStatus.NotAcquired);
         _table = new SlotTable();
-        _slots = Array.Empty<HandleValue?>();
+        _slots = new ChunkedArray<HandleValue?>(null);
     }
 
-    private LockState(LockStatus[] status, SlotTable table, HandleValue?[] slots, int slotCount)
+    private LockState(ChunkedArray<LockStatus> status, SlotTable table, ChunkedArray<HandleValue?> slots, int slotCount)
     {
         _status = status;
         _table = table;
         _slots = slots;
         _slotCount = slotCount;
     }
-
-    public int Count => _status.Length;
 
     public IEnumerable<KeyValuePair<object, HandleValue>> Slots
     {
@@ -59,14 +56,9 @@ internal sealed class LockState : IFlowState<LockState>
         }
     }
 
-    public LockState Clone()
-    {
-        _statusShared = true;
-        _slotsShared = true;
-        return new LockState(_status, _table, _slots, _slotCount) { _statusShared = true, _slotsShared = true };
-    }
+    public LockState Clone() => new LockState(_status.Clone(), _table, _slots.Clone(), _slotCount);
 
-    public LockStatus StatusOf(int acquisition) => acquisition < _status.Length ? _status[acquisition] : LockStatus.NotAcquired;
+    public LockStatus StatusOf(int acquisition) => _status[acquisition];
 
     /// <summary>Held on every path here.</summary>
     public bool IsHeld(int acquisition) => (StatusOf(acquisition) & ~LockStatus.AnyHeld) == 0;
@@ -76,6 +68,23 @@ internal sealed class LockState : IFlowState<LockState>
 
     /// <summary>Held on some path here, with this method still responsible for releasing it.</summary>
     public bool MayBeOwned(int acquisition) => (StatusOf(acquisition) & LockStatus.Held) != 0;
+
+    /// <summary>The acquisitions below <paramref name="count"/> that may be held here, in order.</summary>
+    public IEnumerable<int> MayBeHeldBelow(int count)
+    {
+        for (int index = 0; index < count; index++)
+        {
+            if (_status.IsFillChunk(index))
+            {
+                // Never acquired on any path here: skip the chunk.
+                index = ChunkedArray<LockStatus>.ChunkEnd(index) - 1;
+            }
+            else if (MayBeHeld(index))
+            {
+                yield return index;
+            }
+        }
+    }
 
     /// <summary>The handle was handed on: on the paths where it is held, it is someone else's to release.</summary>
     public void MarkEscaped(int acquisition)
@@ -96,37 +105,19 @@ internal sealed class LockState : IFlowState<LockState>
 
     public void SetStatus(int acquisition, LockStatus status)
     {
-        if (acquisition < _status.Length && _status[acquisition] == status)
+        if (_status[acquisition] != status)
         {
-            return;
+            _status.Set(acquisition, status);
         }
-
-        if (_statusShared)
-        {
-            _status = (LockStatus[])_status.Clone();
-            _statusShared = false;
-        }
-
-        if (acquisition >= _status.Length)
-        {
-            int old = _status.Length;
-            Array.Resize(ref _status, Math.Max(acquisition + 1, old * 2));
-            for (int i = old; i < _status.Length; i++)
-            {
-                _status[i] = LockStatus.NotAcquired;
-            }
-        }
-
-        _status[acquisition] = status;
     }
 
-    public HandleValue? Slot(object key) => _table.Find(key) is int index && index < _slots.Length ? _slots[index] : null;
+    public HandleValue? Slot(object key) => _table.Find(key) is int index ? _slots[index] : null;
 
     public void SetSlot(object key, HandleValue? value)
     {
         if (value is null)
         {
-            if (_table.Find(key) is int index && index < _slots.Length && _slots[index] is not null)
+            if (_table.Find(key) is int index && _slots[index] is not null)
             {
                 WriteSlot(index, null);
             }
@@ -135,7 +126,7 @@ internal sealed class LockState : IFlowState<LockState>
         }
 
         int at = _table.Add(key);
-        HandleValue? current = at < _slots.Length ? _slots[at] : null;
+        HandleValue? current = _slots[at];
         if (current is null || !current.Equals(value))
         {
             WriteSlot(at, value);
@@ -144,23 +135,15 @@ internal sealed class LockState : IFlowState<LockState>
 
     private void WriteSlot(int index, HandleValue? value)
     {
-        if (_slotsShared || index >= _slots.Length)
-        {
-            var copy = new HandleValue?[Math.Max(_slots.Length, Math.Max(index + 1, _table.Count))];
-            Array.Copy(_slots, copy, _slots.Length);
-            _slots = copy;
-            _slotsShared = false;
-        }
-
         _slotCount += (value is null ? 0 : 1) - (_slots[index] is null ? 0 : 1);
-        _slots[index] = value;
+        _slots.Set(index, value);
     }
 
     /// <summary>Adds every path of <paramref name="other"/> to this state; true if anything changed.</summary>
     public bool JoinWith(LockState other)
     {
-        bool changed = !ReferenceEquals(_status, other._status) && JoinStatus(other._status);
-        if (ReferenceEquals(_slots, other._slots))
+        bool changed = JoinStatus(other._status);
+        if (_slots.SharesAllWith(other._slots))
         {
             return changed;
         }
@@ -173,7 +156,13 @@ internal sealed class LockState : IFlowState<LockState>
         int length = Math.Max(_slots.Length, other._slots.Length);
         for (int i = 0; i < length; i++)
         {
-            changed |= JoinSlot(i, i < _slots.Length ? _slots[i] : null, i < other._slots.Length ? other._slots[i] : null);
+            if (_slots.SharesChunkWith(other._slots, i))
+            {
+                i = ChunkedArray<HandleValue?>.ChunkEnd(i) - 1;
+                continue;
+            }
+
+            changed |= JoinSlot(i, _slots[i], other._slots[i]);
         }
 
         return changed;
@@ -220,60 +209,34 @@ internal sealed class LockState : IFlowState<LockState>
         return true;
     }
 
-    /// <summary>ORs <paramref name="theirs"/> into the statuses; true if any changed.</summary>
-    private bool JoinStatus(LockStatus[] theirs)
+    /// <summary>ORs <paramref name="theirs"/> into the statuses (past an array's end, NotAcquired); true if any changed.</summary>
+    private bool JoinStatus(ChunkedArray<LockStatus> theirs) => _status.JoinWith(theirs, s_orChanges, s_or);
+
+    // Eight statuses at a time: joins of states over thousands of acquisitions dominated huge methods.
+    private static bool OrChanges(ReadOnlySpan<LockStatus> mine, ReadOnlySpan<LockStatus> theirs)
     {
-        bool changed = false;
-
-        // Eight statuses at a time: joins of states over thousands of acquisitions dominated huge methods.
-        int words = Math.Min(theirs.Length, _status.Length) / sizeof(ulong);
-        ReadOnlySpan<ulong> theirWords = MemoryMarshal.Cast<LockStatus, ulong>(theirs.AsSpan(0, words * sizeof(ulong)));
-        Span<ulong> myWords = MemoryMarshal.Cast<LockStatus, ulong>(_status.AsSpan(0, words * sizeof(ulong)));
-        for (int w = 0; w < words; w++)
+        ReadOnlySpan<ulong> myWords = MemoryMarshal.Cast<LockStatus, ulong>(mine);
+        ReadOnlySpan<ulong> theirWords = MemoryMarshal.Cast<LockStatus, ulong>(theirs);
+        for (int w = 0; w < myWords.Length; w++)
         {
-            ulong joined = myWords[w] | theirWords[w];
-            if (joined != myWords[w])
+            if ((myWords[w] | theirWords[w]) != myWords[w])
             {
-                if (_statusShared)
-                {
-                    _status = (LockStatus[])_status.Clone();
-                    _statusShared = false;
-                    myWords = MemoryMarshal.Cast<LockStatus, ulong>(_status.AsSpan(0, words * sizeof(ulong)));
-                }
-
-                myWords[w] = joined;
-                changed = true;
+                return true;
             }
         }
 
-        for (int i = words * sizeof(ulong); i < theirs.Length; i++)
-        {
-            LockStatus mine = StatusOf(i);
-            LockStatus joined = mine | theirs[i];
-            if (joined != mine)
-            {
-                SetStatus(i, joined);
-                changed = true;
-            }
-        }
-
-        // Beyond their length they are NotAcquired on every path: ours gain that bit.
-        for (int i = theirs.Length; i < _status.Length; i++)
-        {
-            LockStatus mine = _status[i];
-            LockStatus joined = mine | LockStatus.NotAcquired;
-            if (joined != mine)
-            {
-                SetStatus(i, joined);
-                changed = true;
-            }
-        }
-
-        return changed;
+        return false;
     }
 
-    /// <summary>The statuses by acquisition index; past its end, every acquisition is NotAcquired.</summary>
-    public ReadOnlySpan<LockStatus> Statuses => _status;
+    private static void Or(Span<LockStatus> mine, ReadOnlySpan<LockStatus> theirs)
+    {
+        Span<ulong> myWords = MemoryMarshal.Cast<LockStatus, ulong>(mine);
+        ReadOnlySpan<ulong> theirWords = MemoryMarshal.Cast<LockStatus, ulong>(theirs);
+        for (int w = 0; w < myWords.Length; w++)
+        {
+            myWords[w] |= theirWords[w];
+        }
+    }
 
     public bool Equals(LockState? other)
     {
@@ -287,23 +250,25 @@ internal sealed class LockState : IFlowState<LockState>
             return true;
         }
 
-        if (!ReferenceEquals(_status, other._status))
+        int length = Math.Max(_status.Length, other._status.Length);
+        for (int i = 0; i < length; i++)
         {
-            int length = Math.Max(_status.Length, other._status.Length);
-            for (int i = 0; i < length; i++)
+            if (_status.SharesChunkWith(other._status, i))
             {
-                if (StatusOf(i) != other.StatusOf(i))
-                {
-                    return false;
-                }
+                i = ChunkedArray<LockStatus>.ChunkEnd(i) - 1;
+            }
+            else if (_status[i] != other._status[i])
+            {
+                return false;
             }
         }
 
-        if (ReferenceEquals(_slots, other._slots))
+        if (_slots.SharesAllWith(other._slots))
         {
             return true;
         }
 
+        // Equal counts: every variable of ours holding the same there means the same variables.
         for (int i = 0; i < _slots.Length; i++)
         {
             if (_slots[i] is { } mine && !mine.Equals(other.Slot(_table.KeyAt(i))))
@@ -317,19 +282,7 @@ internal sealed class LockState : IFlowState<LockState>
 
     public override bool Equals(object? obj) => Equals(obj as LockState);
 
-    public override int GetHashCode()
-    {
-        int hash = _slotCount;
-        for (int i = 0; i < _status.Length; i++)
-        {
-            if (_status[i] != LockStatus.NotAcquired)
-            {
-                hash = (hash * 31) + (i * 8) + (int)_status[i];
-            }
-        }
-
-        return hash;
-    }
+    public override int GetHashCode() => (_slotCount * 31) + _status.ContentHash(s_statusHash);
 
     /// <summary>
     /// The handle variables of one analysis, numbered as first assigned; shared by every clone of

@@ -40,6 +40,7 @@ internal static class Program
         references.Add(MetadataReference.CreateFromFile(args[1]));
 
         var times = new List<double>();
+        var cpus = new List<double>();
         for (int r = 0; r < reps; r++)
         {
             CSharpCompilation compilation = CSharpCompilation.Create("Corpus", trees, references,
@@ -48,18 +49,27 @@ internal static class Program
             var options = new CompilationWithAnalyzersOptions(new AnalyzerOptions(ImmutableArray<AdditionalText>.Empty),
                 onAnalyzerException: null, concurrentAnalysis: false, logAnalyzerExecutionTime: true);
             var withAnalyzers = compilation.WithAnalyzers(ImmutableArray.Create<DiagnosticAnalyzer>(analyzer), options);
+            // CPU time too: on a shared machine Roslyn's accounting (wall time of the callbacks) swings with the load.
+            TimeSpan cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
             var watch = Stopwatch.StartNew();
             ImmutableArray<Diagnostic> diagnostics = withAnalyzers.GetAnalyzerDiagnosticsAsync(CancellationToken.None).Result;
             watch.Stop();
+            double cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalMilliseconds;
+            cpus.Add(cpu);
             AnalyzerTelemetryInfo info = withAnalyzers.GetAnalyzerTelemetryInfoAsync(analyzer, CancellationToken.None).Result;
             times.Add(info.ExecutionTime.TotalMilliseconds);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"rep {r + 1}: analyzer {info.ExecutionTime.TotalMilliseconds:F0} ms (Roslyn's accounting), pass {watch.ElapsedMilliseconds} ms wall, {diagnostics.Length} diagnostics"));
+                $"rep {r + 1}: analyzer {info.ExecutionTime.TotalMilliseconds:F0} ms (Roslyn's accounting), pass {watch.ElapsedMilliseconds} ms wall, {cpu:F0} ms CPU, {diagnostics.Length} diagnostics"));
         }
 
-        times.Sort();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"median {times[times.Count / 2]:F0} ms ({times[0]:F0}..{times[^1]:F0}) over {reps}"));
+            $"analyzer {Median(times)} ms, pass CPU {Median(cpus)} ms, over {reps} (median (min..max))"));
         return 0;
+    }
+
+    private static string Median(List<double> values)
+    {
+        var sorted = values.OrderBy(v => v).ToList();
+        return string.Create(CultureInfo.InvariantCulture, $"{sorted[(sorted.Count - 1) / 2]:F0} ({sorted[0]:F0}..{sorted[^1]:F0})");
     }
 }
