@@ -14,6 +14,7 @@ internal sealed class CallEffects
     private readonly AcquisitionTable _acquisitions;
     private readonly CallPaths _paths;
     private readonly ReleaseEffects _releases;
+    private readonly CanonicalOrderEffects _canonical;
 
     public CallEffects(LockAnalysisContext context, ISummarySource summaries, AcquisitionTable acquisitions, CallPaths paths)
     {
@@ -22,6 +23,7 @@ internal sealed class CallEffects
         _acquisitions = acquisitions;
         _paths = paths;
         _releases = new ReleaseEffects(context, acquisitions, paths);
+        _canonical = new CanonicalOrderEffects(context, acquisitions, paths);
     }
 
     /// <summary>Applies <paramref name="call"/> to the state; the handle it yields, if any.</summary>
@@ -33,6 +35,11 @@ internal sealed class CallEffects
             if (call.Receiver is not null && IsPassThrough(call))
             {
                 return call.Receiver;
+            }
+
+            if (_canonical.Project(call) is { } handle)
+            {
+                return handle;
             }
 
             point.Events.PlainCall(call, point);
@@ -52,6 +59,11 @@ internal sealed class CallEffects
             {
                 _acquisitions.Escape(call.ArgumentValues[i], point.State);
             }
+        }
+
+        if (call.Contract.AcquiresInCanonicalOrder)
+        {
+            return _canonical.Acquire(call, point);
         }
 
         return call.Contract.Acquires.IsEmpty ? AcquireBySummary(call, point) : AcquireByContract(call, point);

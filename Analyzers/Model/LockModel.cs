@@ -50,6 +50,9 @@ internal sealed partial class LockModel
 
     public INamedTypeSymbol ReleasesLockAttribute { get; }
 
+    /// <summary><c>[AcquiresInCanonicalOrder]</c>; absent from runtimes older than the attribute, then nothing matches it.</summary>
+    public INamedTypeSymbol? CanonicalOrderAttribute { get; private set; }
+
     /// <summary>The model, or null when the compilation does not reference the runtime.</summary>
     public static LockModel? TryCreate(Compilation compilation) =>
         TryCreate(compilation, BlockingApis.Create(ImmutableArray<Microsoft.CodeAnalysis.AdditionalText>.Empty, default));
@@ -74,7 +77,10 @@ internal sealed partial class LockModel
             return null;
         }
 
-        return new LockModel(blockingApis, lockLevel, requiresUnlocked, blocking, requiresLock, acquiresLock, releasesLock);
+        return new LockModel(blockingApis, lockLevel, requiresUnlocked, blocking, requiresLock, acquiresLock, releasesLock)
+        {
+            CanonicalOrderAttribute = compilation.GetTypeByMetadataName(Namespace + "AcquiresInCanonicalOrderAttribute"),
+        };
     }
 
     /// <summary>The lock kind <paramref name="type"/> declares, or null if it is not a lock type.</summary>
@@ -94,6 +100,7 @@ internal sealed partial class LockModel
         var requiresLocks = ImmutableArray.CreateBuilder<LockEffect>();
         var unlockedKinds = ImmutableArray.CreateBuilder<LockKind>();
         bool requiresUnlocked = false;
+        bool inCanonicalOrder = false;
         bool blocking = BlockingApis.Contains(member);
 
         for (ISymbol? current = member.OriginalDefinition; current is not null; current = Overridden(current))
@@ -127,6 +134,10 @@ internal sealed partial class LockModel
                 {
                     AddEffect(acquires, attribute, kindRequired: true);
                 }
+                else if (CanonicalOrderAttribute is not null && SymbolEqualityComparer.Default.Equals(type, CanonicalOrderAttribute))
+                {
+                    inCanonicalOrder |= AddOrderedEffects(acquires, attribute);
+                }
                 else if (SymbolEqualityComparer.Default.Equals(type, ReleasesLockAttribute))
                 {
                     AddEffect(releases, attribute, kindRequired: false);
@@ -139,7 +150,10 @@ internal sealed partial class LockModel
         }
 
         var contract = new MemberContract(acquires.ToImmutable(), releases.ToImmutable(), requiresLocks.ToImmutable(),
-            requiresUnlocked, unlockedKinds.ToImmutable(), blocking);
+            requiresUnlocked, unlockedKinds.ToImmutable(), blocking)
+        {
+            AcquiresInCanonicalOrder = inCanonicalOrder,
+        };
         return contract.IsEmpty ? MemberContract.None : contract;
     }
 
@@ -175,6 +189,32 @@ internal sealed partial class LockModel
         }
 
         effects.Add(new LockEffect(kind, new LockTarget(target)));
+    }
+
+    /// <summary>
+    /// <c>[AcquiresInCanonicalOrder(typeof(X), "a", "b")]</c>: one acquisition of X per named lock,
+    /// in the attribute's order; false (nothing added) when X is not a lock type or no lock is named.
+    /// </summary>
+    private bool AddOrderedEffects(ImmutableArray<LockEffect>.Builder effects, AttributeData attribute)
+    {
+        if (attribute.ConstructorArguments.Length != 2
+            || attribute.ConstructorArguments[0].Value is not ITypeSymbol type
+            || GetLockKind(type) is not { } kind
+            || attribute.ConstructorArguments[1].Kind != TypedConstantKind.Array
+            || attribute.ConstructorArguments[1].Values.Length == 0)
+        {
+            return false;
+        }
+
+        foreach (TypedConstant name in attribute.ConstructorArguments[1].Values)
+        {
+            if (name.Value is string target)
+            {
+                effects.Add(new LockEffect(kind, new LockTarget(target)));
+            }
+        }
+
+        return true;
     }
 
     private static ISymbol? Overridden(ISymbol member) => member switch
