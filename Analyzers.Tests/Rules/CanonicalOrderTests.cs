@@ -172,6 +172,26 @@ public class CanonicalOrderTests
                 .WithArguments("DomainLock 'source'"));
     }
 
+    [Fact]
+    public async Task HelperReturningThePair_NeverDisposedByTheCaller_Reports()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using Toolstack.Runtime;
+
+            class Migration
+            {
+                LockPair Take(DomainLock source, DomainLock target) => DomainLock.LockBoth(source, target);
+
+                void Move(DomainLock a, DomainLock b)
+                {
+                    LockPair {|#1:both = {|#0:Take(a, b)|}|};
+                }
+            }
+            """,
+            VerifyCS.Diagnostic("TSL1005").WithLocation(0).WithLocation(1)
+                .WithArguments("DomainLock 'a'", "Move", "still held on leaving"));
+    }
+
     // ---- must stay silent -----------------------------------------------------------------
 
     [Fact]
@@ -417,6 +437,45 @@ public class CanonicalOrderTests
                 {
                     LockPair both = DomainLock.LockBoth(source, target);
                     return both;
+                }
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task HelperReturningThePair_UsingAtTheCaller_Silent()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using Toolstack.Runtime;
+
+            class Migration
+            {
+                LockPair Take(DomainLock source, DomainLock target) => DomainLock.LockBoth(source, target);
+
+                void Move(DomainLock a, DomainLock b)
+                {
+                    using var both = Take(a, b);
+                }
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task AnnotatedWrapper_EachHandleReleasedByTheCaller_Silent()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using Toolstack.Runtime;
+
+            class Migration
+            {
+                [AcquiresInCanonicalOrder(typeof(DomainLock), nameof(first), nameof(second))]
+                LockPair LockPairOf(DomainLock first, DomainLock second) => DomainLock.LockBoth(first, second);
+
+                void Move(DomainLock a, DomainLock b)
+                {
+                    LockPair both = LockPairOf(a, b);
+                    using LockHandle first = both.First;
+                    using LockHandle second = both.Second;
                 }
             }
             """);

@@ -125,10 +125,13 @@ internal sealed class CallEffects
             LockPath? path = _paths.Rebase(acquire.Path, call);
             Acquisition acquisition = Take(call, _acquisitions.AtSite(call.Operation, effect, acquire.Kind, path,
                 LockName.For(acquire.Kind, path, new LockName.OfHelper(acquire.Kind, call.Callee)),
-                viaSummary: true, acquire.ReturnsHandle, blocks: call.Summary.IsBlocking), point);
+                viaSummary: true, acquire.ReturnsHandle, blocks: call.Summary.IsBlocking, acquire.CanonicalTarget), point);
             if (acquire.ReturnsHandle)
             {
-                result = HandleValue.Of(acquisition.Index);
+                // A returned canonical-order value holds several handles: the helper's result is all of them.
+                result = result is not null && acquire.CanonicalTarget is not null
+                    ? result.Join(HandleValue.Of(acquisition.Index))
+                    : HandleValue.Of(acquisition.Index);
             }
         }
 

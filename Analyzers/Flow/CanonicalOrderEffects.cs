@@ -1,7 +1,6 @@
 using System;
 using System.Collections.Immutable;
 using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.Operations;
 using Toolstack.Analyzers.Model;
 
 namespace Toolstack.Analyzers.Flow;
@@ -35,7 +34,7 @@ internal sealed class CanonicalOrderEffects
             LockPath? path = _paths.Resolve(acquire.Target, kind, call);
             Acquisition acquisition = _acquisitions.AtSite(call.Operation, effect, kind, path,
                 CallPaths.NameTarget(acquire.Target, kind, path, call), viaSummary: false, hasHandle: true,
-                blocks: call.Contract.IsBlocking);
+                blocks: call.Contract.IsBlocking, canonicalTarget: acquire.Target.Name);
             point.Events.Acquire(call.Operation, acquisition, point);
             point.State.SetStatus(acquisition.Index, LockStatus.Held);
             taken.Add(acquisition.Index);
@@ -60,43 +59,18 @@ internal sealed class CanonicalOrderEffects
         bool fromOrderedCall = false;
         foreach (int index in receiver.Acquisitions)
         {
-            if (EffectOf(_acquisitions[index]) is not { } effect)
+            if (_acquisitions[index].CanonicalTarget is not { } target)
             {
                 continue;
             }
 
             fromOrderedCall = true;
-            if (string.Equals(effect.Target.Name, property.Name, StringComparison.OrdinalIgnoreCase))
+            if (string.Equals(target, property.Name, StringComparison.OrdinalIgnoreCase))
             {
                 part.Add(index);
             }
         }
 
         return fromOrderedCall ? new HandleValue(part.ToImmutable(), receiver.MayBeNull) : null;
-    }
-
-    /// <summary>The attribute's entry an acquisition of a canonical-order call was made for; null for any other.</summary>
-    private LockEffect? EffectOf(Acquisition acquisition)
-    {
-        if (acquisition.Site is not IInvocationOperation invocation)
-        {
-            return null;
-        }
-
-        MemberContract contract = _context.Model.GetContract(invocation.TargetMethod);
-        if (!contract.AcquiresInCanonicalOrder)
-        {
-            return null;
-        }
-
-        for (int effect = 0; effect < contract.Acquires.Length; effect++)
-        {
-            if (_acquisitions.Existing(invocation, effect)?.Index == acquisition.Index)
-            {
-                return contract.Acquires[effect];
-            }
-        }
-
-        return null;
     }
 }

@@ -13,7 +13,7 @@ internal static class Tsl1001LockOrder
         {
             if (lockEvent.Kind == LockEventKind.Acquire && lockEvent.Acquired is { Kind: { } kind } acquired)
             {
-                Check(context, CanonicalOrder.WithoutPartners(context, lockEvent), kind, acquired.Path,
+                Check(context, CanonicalOrder.WithoutPartners(lockEvent), kind, acquired.Path,
                     MessageText.Describe(acquired.Name), lastHop: null);
             }
             else if (lockEvent.Kind == LockEventKind.Call)
