@@ -32,11 +32,18 @@ internal sealed class LockState : IFlowState<LockState>
         _slots = s_noSlots;
     }
 
-    private LockState(LockStatus[] status, ImmutableDictionary<object, HandleValue> slots)
+    private LockState(LockStatus[] status, ImmutableDictionary<object, HandleValue> slots, ConditionTable conditions)
     {
         _status = status;
         _slots = slots;
+        Conditions = conditions;
     }
+
+    /// <summary>The tracked bools and what each tells of the statuses (the path-sensitive part).</summary>
+    public ConditionTable Conditions { get; set; } = ConditionTable.Empty;
+
+    /// <summary>For cheap identity tests: states sharing it have the same statuses.</summary>
+    public object StatusArray => _status;
 
     public int Count => _status.Length;
 
@@ -45,7 +52,7 @@ internal sealed class LockState : IFlowState<LockState>
     public LockState Clone()
     {
         _statusShared = true;
-        return new LockState(_status, _slots) { _statusShared = true };
+        return new LockState(_status, _slots, Conditions) { _statusShared = true };
     }
 
     public LockStatus StatusOf(int acquisition) => acquisition < _status.Length ? _status[acquisition] : LockStatus.NotAcquired;
@@ -76,7 +83,21 @@ internal sealed class LockState : IFlowState<LockState>
         SetStatus(acquisition, status == LockStatus.None ? LockStatus.NotAcquired : status);
     }
 
+    /// <summary>Sets the status alike on every path here: no tracked bool tells it any more.</summary>
     public void SetStatus(int acquisition, LockStatus status)
+    {
+        if (!Conditions.IsEmpty)
+        {
+            Conditions = Conditions.WithoutAcquisition(acquisition);
+        }
+
+        WriteStatus(acquisition, status);
+    }
+
+    /// <summary>Narrows the status on the paths a branch keeps; the conditions stay as they are.</summary>
+    public void RestoreStatus(int acquisition, LockStatus status) => WriteStatus(acquisition, status);
+
+    private void WriteStatus(int acquisition, LockStatus status)
     {
         if (acquisition < _status.Length && _status[acquisition] == status)
         {
@@ -112,7 +133,11 @@ internal sealed class LockState : IFlowState<LockState>
     /// <summary>Adds every path of <paramref name="other"/> to this state; true if anything changed.</summary>
     public bool JoinWith(LockState other)
     {
-        bool changed = !ReferenceEquals(_status, other._status) && JoinStatus(other._status);
+        // Before the statuses join: a disagreement on a tracked bool records each side's statuses.
+        ConditionTable conditions = ConditionTable.Join(Conditions, this, other.Conditions, other);
+        bool changed = !conditions.SameAs(Conditions);
+        Conditions = conditions;
+        changed |= !ReferenceEquals(_status, other._status) && JoinStatus(other._status);
         if (ReferenceEquals(_slots, other._slots))
         {
             return changed;
@@ -193,7 +218,7 @@ internal sealed class LockState : IFlowState<LockState>
             LockStatus joined = mine | theirs[i];
             if (joined != mine)
             {
-                SetStatus(i, joined);
+                WriteStatus(i, joined);
                 changed = true;
             }
         }
@@ -205,7 +230,7 @@ internal sealed class LockState : IFlowState<LockState>
             LockStatus joined = mine | LockStatus.NotAcquired;
             if (joined != mine)
             {
-                SetStatus(i, joined);
+                WriteStatus(i, joined);
                 changed = true;
             }
         }
@@ -218,7 +243,7 @@ internal sealed class LockState : IFlowState<LockState>
 
     public bool Equals(LockState? other)
     {
-        if (other is null || _slots.Count != other._slots.Count)
+        if (other is null || _slots.Count != other._slots.Count || !Conditions.SameAs(other.Conditions))
         {
             return false;
         }
@@ -260,7 +285,7 @@ internal sealed class LockState : IFlowState<LockState>
 
     public override int GetHashCode()
     {
-        int hash = _slots.Count;
+        int hash = (_slots.Count * 7) + Conditions.Hash();
         for (int i = 0; i < _status.Length; i++)
         {
             if (_status[i] != LockStatus.NotAcquired)

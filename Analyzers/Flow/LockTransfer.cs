@@ -30,8 +30,16 @@ internal sealed class LockTransfer : IFlowTransfer<LockState, EventSink>
         _nulls = new NullRefinement(paths);
     }
 
-    public void Operation(IOperation operation, BasicBlock block, LockState state, EventSink sink) =>
+    public void Operation(IOperation operation, BasicBlock block, LockState state, EventSink sink)
+    {
         Visit(operation, new FlowPoint(state, block.EnclosingRegion, sink));
+
+        // A try-lock's result not stored by the statement is gone: only its acquisition's "may be held" stays.
+        if (!state.Conditions.IsEmpty)
+        {
+            state.Conditions = state.Conditions.WithoutTransient();
+        }
+    }
 
     public void BranchValue(BasicBlock block, LockState state, EventSink sink)
     {
@@ -43,8 +51,12 @@ internal sealed class LockTransfer : IFlowTransfer<LockState, EventSink>
         }
     }
 
-    public (bool Conditional, bool FallThrough) Split(BasicBlock block, LockState whenConditional, LockState otherwise) =>
-        _nulls.Split(block, whenConditional, otherwise);
+    public (bool Conditional, bool FallThrough) Split(BasicBlock block, LockState whenConditional, LockState otherwise)
+    {
+        (bool conditional, bool fallThrough) = _nulls.Split(block, whenConditional, otherwise);
+        (bool byCondition, bool otherwiseByCondition) = ConditionRefinement.Split(block, whenConditional, otherwise);
+        return (conditional && byCondition, fallThrough && otherwiseByCondition);
+    }
 
     public void LeaveRegion(ControlFlowRegion region, LockState state)
     {
@@ -52,11 +64,13 @@ internal sealed class LockTransfer : IFlowTransfer<LockState, EventSink>
         foreach (CaptureId capture in region.CaptureIds)
         {
             state.SetSlot(capture, null);
+            state.Conditions = state.Conditions.Without(capture);
         }
 
         foreach (ILocalSymbol local in region.Locals)
         {
             state.SetSlot(local, null);
+            state.Conditions = state.Conditions.Without(local);
         }
     }
 
@@ -111,6 +125,11 @@ internal sealed class LockTransfer : IFlowTransfer<LockState, EventSink>
                 HandleValue? value = Visit(capture.Value, point);
                 state.SetSlot(capture.Id, value ?? NullIfNullConstant(capture.Value));
                 _paths.NoteCapture(capture);
+                if (capture.Value.Type?.SpecialType == SpecialType.System_Boolean)
+                {
+                    ConditionAssignments.Assign(state, capture.Id, CaptureLabel(capture, state), capture.Value);
+                }
+
                 return null;
             }
 
@@ -161,6 +180,11 @@ internal sealed class LockTransfer : IFlowTransfer<LockState, EventSink>
 
     private void Assign(IOperation target, HandleValue? value, IOperation source, FlowPoint point)
     {
+        if (ConditionAssignments.TrackedTarget(target) is { } tracked)
+        {
+            ConditionAssignments.Assign(point.State, tracked, ConditionRefinement.LabelOf(tracked), source);
+        }
+
         switch (target)
         {
             case ILocalReferenceOperation local:
@@ -182,6 +206,12 @@ internal sealed class LockTransfer : IFlowTransfer<LockState, EventSink>
         // Stored outside the method's locals: someone else's to release.
         _acquisitions.Escape(value, point.State);
     }
+
+    /// <summary>A capture carries the name of what it copies (a try-lock's text, a variable's name).</summary>
+    private static string CaptureLabel(IFlowCaptureOperation capture, LockState state) =>
+        ConditionRefinement.TryGetKey(capture.Value, state.Conditions, out object? key, out _) && state.Conditions.Find(key!) is { } known
+            ? known.Label
+            : capture.Value.Syntax.ToString();
 
     private void EscapeCapturedHandles(IFlowAnonymousFunctionOperation lambda, LockState state)
     {

@@ -50,6 +50,9 @@ internal sealed partial class LockModel
 
     public INamedTypeSymbol ReleasesLockAttribute { get; }
 
+    /// <summary><c>[TryAcquiresLock]</c>; absent from runtimes older than the attribute, then nothing matches it.</summary>
+    public INamedTypeSymbol? TryAcquiresLockAttribute { get; private set; }
+
     /// <summary>The model, or null when the compilation does not reference the runtime.</summary>
     public static LockModel? TryCreate(Compilation compilation) =>
         TryCreate(compilation, BlockingApis.Create(ImmutableArray<Microsoft.CodeAnalysis.AdditionalText>.Empty, default));
@@ -74,7 +77,10 @@ internal sealed partial class LockModel
             return null;
         }
 
-        return new LockModel(blockingApis, lockLevel, requiresUnlocked, blocking, requiresLock, acquiresLock, releasesLock);
+        return new LockModel(blockingApis, lockLevel, requiresUnlocked, blocking, requiresLock, acquiresLock, releasesLock)
+        {
+            TryAcquiresLockAttribute = compilation.GetTypeByMetadataName(Namespace + "TryAcquiresLockAttribute"),
+        };
     }
 
     /// <summary>The lock kind <paramref name="type"/> declares, or null if it is not a lock type.</summary>
@@ -90,6 +96,7 @@ internal sealed partial class LockModel
     private MemberContract ReadContract(ISymbol member)
     {
         var acquires = ImmutableArray.CreateBuilder<LockEffect>();
+        var tryAcquires = ImmutableArray.CreateBuilder<LockEffect>();
         var releases = ImmutableArray.CreateBuilder<LockEffect>();
         var requiresLocks = ImmutableArray.CreateBuilder<LockEffect>();
         var unlockedKinds = ImmutableArray.CreateBuilder<LockKind>();
@@ -127,6 +134,10 @@ internal sealed partial class LockModel
                 {
                     AddEffect(acquires, attribute, kindRequired: true);
                 }
+                else if (TryAcquiresLockAttribute is not null && SymbolEqualityComparer.Default.Equals(type, TryAcquiresLockAttribute))
+                {
+                    AddEffect(tryAcquires, attribute, kindRequired: true);
+                }
                 else if (SymbolEqualityComparer.Default.Equals(type, ReleasesLockAttribute))
                 {
                     AddEffect(releases, attribute, kindRequired: false);
@@ -139,7 +150,7 @@ internal sealed partial class LockModel
         }
 
         var contract = new MemberContract(acquires.ToImmutable(), releases.ToImmutable(), requiresLocks.ToImmutable(),
-            requiresUnlocked, unlockedKinds.ToImmutable(), blocking);
+            requiresUnlocked, unlockedKinds.ToImmutable(), blocking, tryAcquires.ToImmutable());
         return contract.IsEmpty ? MemberContract.None : contract;
     }
 
