@@ -213,6 +213,56 @@ public class CorrelatedBranchTests
                 .WithArguments("DriverLock '_driver'", "Run", "still held on leaving"));
     }
 
+    [Fact]
+    public async Task BoolWrittenThroughOut_NotTracked_Reports()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using Toolstack.Runtime;
+
+            class Daemon
+            {
+                private readonly DriverLock _driver = new();
+
+                void Run(bool take)
+                {
+                    LockHandle h = default!;
+                    if (take) h = {|#0:_driver.Lock()|};
+                    Refresh(out take);
+                    {|#1:if (take) _driver.Unlock(h);|}
+                }
+
+                static void Refresh(out bool again) => again = false;
+            }
+            """,
+            VerifyCS.Diagnostic("TSL1005").WithLocation(0).WithLocation(1)
+                .WithArguments("DriverLock '_driver'", "Run", "still held on leaving"));
+    }
+
+    [Fact]
+    public async Task BoolWrittenByLambda_NotTracked_Reports()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System;
+            using Toolstack.Runtime;
+
+            class Daemon
+            {
+                private readonly DriverLock _driver = new();
+
+                void Run(bool take)
+                {
+                    LockHandle h = default!;
+                    if (take) h = {|#0:_driver.Lock()|};
+                    Action stop = () => take = false;
+                    stop();
+                    {|#1:if (take) _driver.Unlock(h);|}
+                }
+            }
+            """,
+            VerifyCS.Diagnostic("TSL1005").WithLocation(0).WithLocation(1)
+                .WithArguments("DriverLock '_driver'", "Run", "still held on leaving"));
+    }
+
     // ---- must stay silent -----------------------------------------------------------------
 
     [Fact]

@@ -11,16 +11,15 @@ namespace Toolstack.Analyzers.Flow;
 internal static class ConditionAssignments
 {
     /// <summary>Whether <paramref name="target"/> is a bool the conditions may track: a local, a by-value parameter.</summary>
-    public static object? TrackedTarget(IOperation target) => target switch
+    public static object? TrackedTarget(IOperation target, TrackableBools trackable) => target switch
     {
-        ILocalReferenceOperation { Local.Type.SpecialType: SpecialType.System_Boolean } local => local.Local,
-        IParameterReferenceOperation { Parameter.Type.SpecialType: SpecialType.System_Boolean, Parameter.RefKind: RefKind.None } parameter
-            => parameter.Parameter,
+        ILocalReferenceOperation local when trackable.CanTrack(local.Local) => local.Local,
+        IParameterReferenceOperation parameter when trackable.CanTrack(parameter.Parameter) => parameter.Parameter,
         _ => null,
     };
 
     /// <summary><paramref name="target"/> (a tracked key) now holds <paramref name="source"/>'s value.</summary>
-    public static void Assign(LockState state, object target, string label, IOperation source)
+    public static void Assign(LockState state, object target, string label, IOperation source, TrackableBools trackable)
     {
         if (state.Conditions.IsEmpty && !IsBoolConstant(source))
         {
@@ -34,7 +33,7 @@ internal static class ConditionAssignments
             return;
         }
 
-        if (ConditionRefinement.TryGetKey(source, table, out object? key, out bool negated) && table.Find(key!) is { } condition)
+        if (ConditionRefinement.TryGetKey(source, table, trackable, out object? key, out bool negated) && table.Find(key!) is { } condition)
         {
             BoolCondition moved = negated ? condition.Negated(label) : condition with { Label = label };
             table = key is IOperation ? table.Without(key) : table;

@@ -12,9 +12,10 @@ namespace Toolstack.Analyzers.Flow;
 /// </summary>
 internal static class ConditionRefinement
 {
-    public static (bool Conditional, bool FallThrough) Split(BasicBlock block, LockState whenConditional, LockState otherwise)
+    public static (bool Conditional, bool FallThrough) Split(BasicBlock block, LockState whenConditional, LockState otherwise,
+        TrackableBools trackable)
     {
-        if (block.BranchValue is null || !TryGetKey(block.BranchValue, whenConditional.Conditions, out object? key, out bool negated))
+        if (block.BranchValue is null || !TryGetKey(block.BranchValue, whenConditional.Conditions, trackable, out object? key, out bool negated))
         {
             return (true, true);
         }
@@ -28,7 +29,7 @@ internal static class ConditionRefinement
     /// The tracked bool <paramref name="condition"/> reads, and whether it is negated: a bool local
     /// or parameter, or a capture or invocation the table already tracks.
     /// </summary>
-    public static bool TryGetKey(IOperation condition, ConditionTable table, out object? key, out bool negated)
+    public static bool TryGetKey(IOperation condition, ConditionTable table, TrackableBools trackable, out object? key, out bool negated)
     {
         negated = false;
         IOperation operation = LockPaths.Unwrap(condition);
@@ -40,9 +41,8 @@ internal static class ConditionRefinement
 
         key = operation switch
         {
-            ILocalReferenceOperation { Local.Type.SpecialType: SpecialType.System_Boolean } local => local.Local,
-            IParameterReferenceOperation { Parameter.Type.SpecialType: SpecialType.System_Boolean, Parameter.RefKind: RefKind.None } parameter
-                => parameter.Parameter,
+            ILocalReferenceOperation local when trackable.CanTrack(local.Local) => local.Local,
+            IParameterReferenceOperation parameter when trackable.CanTrack(parameter.Parameter) => parameter.Parameter,
             IFlowCaptureReferenceOperation capture when table.Find(capture.Id) is not null => capture.Id,
             IInvocationOperation invocation when table.Find(invocation) is not null => invocation,
             _ => null,

@@ -18,6 +18,7 @@ internal sealed class LockTransfer : IFlowTransfer<LockState, EventSink>
     private readonly LockPaths _paths;
     private readonly CallEffects _calls;
     private readonly NullRefinement _nulls;
+    private readonly TrackableBools _bools;
 
     public LockTransfer(ControlFlowGraph graph, LockAnalysisContext context, AcquisitionTable acquisitions, LockPaths paths,
         CallEffects calls)
@@ -28,6 +29,7 @@ internal sealed class LockTransfer : IFlowTransfer<LockState, EventSink>
         _paths = paths;
         _calls = calls;
         _nulls = new NullRefinement(paths);
+        _bools = new TrackableBools(graph, paths.Method);
     }
 
     public void Operation(IOperation operation, BasicBlock block, LockState state, EventSink sink)
@@ -54,7 +56,7 @@ internal sealed class LockTransfer : IFlowTransfer<LockState, EventSink>
     public (bool Conditional, bool FallThrough) Split(BasicBlock block, LockState whenConditional, LockState otherwise)
     {
         (bool conditional, bool fallThrough) = _nulls.Split(block, whenConditional, otherwise);
-        (bool byCondition, bool otherwiseByCondition) = ConditionRefinement.Split(block, whenConditional, otherwise);
+        (bool byCondition, bool otherwiseByCondition) = ConditionRefinement.Split(block, whenConditional, otherwise, _bools);
         return (conditional && byCondition, fallThrough && otherwiseByCondition);
     }
 
@@ -127,7 +129,7 @@ internal sealed class LockTransfer : IFlowTransfer<LockState, EventSink>
                 _paths.NoteCapture(capture);
                 if (capture.Value.Type?.SpecialType == SpecialType.System_Boolean)
                 {
-                    ConditionAssignments.Assign(state, capture.Id, CaptureLabel(capture, state), capture.Value);
+                    ConditionAssignments.Assign(state, capture.Id, CaptureLabel(capture, state), capture.Value, _bools);
                 }
 
                 return null;
@@ -180,9 +182,9 @@ internal sealed class LockTransfer : IFlowTransfer<LockState, EventSink>
 
     private void Assign(IOperation target, HandleValue? value, IOperation source, FlowPoint point)
     {
-        if (ConditionAssignments.TrackedTarget(target) is { } tracked)
+        if (ConditionAssignments.TrackedTarget(target, _bools) is { } tracked)
         {
-            ConditionAssignments.Assign(point.State, tracked, ConditionRefinement.LabelOf(tracked), source);
+            ConditionAssignments.Assign(point.State, tracked, ConditionRefinement.LabelOf(tracked), source, _bools);
         }
 
         switch (target)
@@ -208,8 +210,8 @@ internal sealed class LockTransfer : IFlowTransfer<LockState, EventSink>
     }
 
     /// <summary>A capture carries the name of what it copies (a try-lock's text, a variable's name).</summary>
-    private static string CaptureLabel(IFlowCaptureOperation capture, LockState state) =>
-        ConditionRefinement.TryGetKey(capture.Value, state.Conditions, out object? key, out _) && state.Conditions.Find(key!) is { } known
+    private string CaptureLabel(IFlowCaptureOperation capture, LockState state) =>
+        ConditionRefinement.TryGetKey(capture.Value, state.Conditions, _bools, out object? key, out _) && state.Conditions.Find(key!) is { } known
             ? known.Label
             : capture.Value.Syntax.ToString();
 
