@@ -122,8 +122,12 @@ internal sealed class ConditionTable
         }
 
         ImmutableDictionary<int, StatusPair>.Builder pairs = ImmutableDictionary.CreateBuilder<int, StatusPair>();
-        int count = System.Math.Max(myState.Count, theirState.Count);
-        for (int acquisition = 0; acquisition < count; acquisition++)
+
+        // Same statuses on both sides: only the acquisitions already paired can differ with the value.
+        IEnumerable<int> candidates = ReferenceEquals(myState.StatusArray, theirState.StatusArray)
+            ? PairedIn(mine, theirs)
+            : AllUpTo(System.Math.Max(myState.Count, theirState.Count));
+        foreach (int acquisition in candidates)
         {
             StatusPair pair = mine.PairOf(acquisition, myState.StatusOf(acquisition))
                 .Join(theirs.PairOf(acquisition, theirState.StatusOf(acquisition)));
@@ -134,6 +138,21 @@ internal sealed class ConditionTable
         }
 
         return pairs.Count == 0 ? null : BoolCondition.Correlated(mine.Label, pairs.ToImmutable());
+    }
+
+    private static IEnumerable<int> PairedIn(BoolCondition mine, BoolCondition theirs)
+    {
+        var keys = new SortedSet<int>(mine.Pairs.Keys);
+        keys.UnionWith(theirs.Pairs.Keys);
+        return keys;
+    }
+
+    private static IEnumerable<int> AllUpTo(int count)
+    {
+        for (int acquisition = 0; acquisition < count; acquisition++)
+        {
+            yield return acquisition;
+        }
     }
 
     public bool SameAs(ConditionTable other)
