@@ -77,7 +77,7 @@ internal sealed class ConditionTable
     /// </summary>
     public static ConditionTable Join(ConditionTable mine, LockState myState, ConditionTable theirs, LockState theirState)
     {
-        if (ReferenceEquals(mine, theirs) && ReferenceEquals(myState.StatusArray, theirState.StatusArray))
+        if (ReferenceEquals(mine, theirs) && myState.SharesStatusesWith(theirState))
         {
             return mine;
         }
@@ -110,7 +110,7 @@ internal sealed class ConditionTable
     /// <summary>Null when the joined condition tells nothing (either value, the same statuses under both).</summary>
     private static BoolCondition? Join(BoolCondition mine, LockState myState, BoolCondition theirs, LockState theirState)
     {
-        if (mine.Equals(theirs) && (mine.Values != BoolValues.Either || ReferenceEquals(myState.StatusArray, theirState.StatusArray)))
+        if (mine.Equals(theirs) && (mine.Values != BoolValues.Either || myState.SharesStatusesWith(theirState)))
         {
             return mine;
         }
@@ -123,11 +123,8 @@ internal sealed class ConditionTable
 
         ImmutableDictionary<int, StatusPair>.Builder pairs = ImmutableDictionary.CreateBuilder<int, StatusPair>();
 
-        // Same statuses on both sides: only the acquisitions already paired can differ with the value.
-        IEnumerable<int> candidates = ReferenceEquals(myState.StatusArray, theirState.StatusArray)
-            ? PairedIn(mine, theirs)
-            : AllUpTo(System.Math.Max(myState.Count, theirState.Count));
-        foreach (int acquisition in candidates)
+        // Where both sides share their statuses only the acquisitions already paired can differ with the value.
+        foreach (int acquisition in Candidates(mine, myState, theirs, theirState))
         {
             StatusPair pair = mine.PairOf(acquisition, myState.StatusOf(acquisition))
                 .Join(theirs.PairOf(acquisition, theirState.StatusOf(acquisition)));
@@ -140,19 +137,24 @@ internal sealed class ConditionTable
         return pairs.Count == 0 ? null : BoolCondition.Correlated(mine.Label, pairs.ToImmutable());
     }
 
-    private static IEnumerable<int> PairedIn(BoolCondition mine, BoolCondition theirs)
+    private static SortedSet<int> Candidates(BoolCondition mine, LockState myState, BoolCondition theirs, LockState theirState)
     {
-        var keys = new SortedSet<int>(mine.Pairs.Keys);
-        keys.UnionWith(theirs.Pairs.Keys);
-        return keys;
-    }
-
-    private static IEnumerable<int> AllUpTo(int count)
-    {
-        for (int acquisition = 0; acquisition < count; acquisition++)
+        var candidates = new SortedSet<int>(mine.Pairs.Keys);
+        candidates.UnionWith(theirs.Pairs.Keys);
+        int length = System.Math.Max(myState.StatusLength, theirState.StatusLength);
+        for (int acquisition = 0; acquisition < length; acquisition++)
         {
-            yield return acquisition;
+            if (myState.SharesStatusChunkWith(theirState, acquisition))
+            {
+                acquisition = ChunkedArray<LockStatus>.ChunkEnd(acquisition) - 1;
+            }
+            else
+            {
+                candidates.Add(acquisition);
+            }
         }
+
+        return candidates;
     }
 
     public bool SameAs(ConditionTable other)

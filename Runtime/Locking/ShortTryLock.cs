@@ -12,23 +12,29 @@ internal static class ShortTryLock
     /// <exception cref="LockOrderException">Validation is on and a lock at or inside this level is held; nothing is held.</exception>
     internal static bool TryEnter(HierarchicalLock owner, ShortMutex mutex, [MaybeNullWhen(false)] out LockHandle handle)
     {
-        if (!mutex.TryEnter())
+        long ticket = mutex.TryEnterTicket();
+        if (ticket == 0)
         {
             handle = null;
             return false;
         }
 
         var taken = new LockHandle(owner);
-        try
+        if (LockValidator.IsEnabled)
         {
-            LockValidator.OnAcquiring(taken);
-        }
-        catch
-        {
-            mutex.Exit();
-            throw;
+            try
+            {
+                LockValidator.OnAcquiring(taken);
+            }
+            catch
+            {
+                mutex.TryExit(ticket);
+                throw;
+            }
         }
 
+        // The ticket is what releases it (Unlock, Dispose): set before the handle is published as held.
+        taken.Ticket = ticket;
         taken.MarkHeld();
         handle = taken;
         return true;
