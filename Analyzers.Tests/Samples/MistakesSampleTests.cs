@@ -57,7 +57,7 @@ public class MistakesSampleTests
         string source = await File.ReadAllTextAsync(path);
         string moved = string.Concat(Enumerable.Repeat("// an unrelated line\n", Inserted)) + source;
 
-        // A rule may have more than one seed (TSL1002's correlated case): each moves on its own.
+        // A rule may have more than one seed (TSL1002's correlated case, TSL1004's lock statement): each moves on its own.
         Diagnostic[] before = InOrder(await AnalyzeAsync(source, path), id);
         Diagnostic[] after = InOrder(await AnalyzeAsync(moved, path), id);
 
@@ -82,6 +82,17 @@ public class MistakesSampleTests
 
         Assert.Single(diagnostics, d => d.Id == "TSL1002"
             && d.GetMessage().Contains("DriverLock '_driver' (when 'exclusive' is true)", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task MistakesSample_QmpCallInsideLockStatement_ReportedNamingTheCacheLock()
+    {
+        string path = Path.Combine(RepositoryRoot(), "samples", "Mistakes", "Mistakes.cs");
+        ImmutableArray<Diagnostic> diagnostics = await AnalyzeAsync(await File.ReadAllTextAsync(path), path);
+
+        Diagnostic found = Assert.Single(diagnostics, d => d.GetMessage().Contains("lock '_cache'", StringComparison.Ordinal));
+        Assert.Equal("TSL1004", found.Id);
+        Assert.Equal("'QmpClient.StopAsync' must not be called while lock '_cache' is held", found.GetMessage());
     }
 
     private static async Task<ImmutableArray<Diagnostic>> AnalyzeAsync(string source, string path)

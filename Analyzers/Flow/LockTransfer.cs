@@ -57,7 +57,10 @@ internal sealed class LockTransfer : IFlowTransfer<LockState, EventSink>
     {
         (bool conditional, bool fallThrough) = _nulls.Split(block, whenConditional, otherwise);
         (bool byCondition, bool otherwiseByCondition) = ConditionRefinement.Split(block, whenConditional, otherwise, _bools);
-        return (conditional && byCondition, fallThrough && otherwiseByCondition);
+
+        // A BCL acquisition's flag (TryEnter's result, the lock statement's lockTaken) tested.
+        (bool flagConditional, bool flagFallThrough) = _calls.Bcl.Flags.Split(block, whenConditional, otherwise);
+        return (conditional && byCondition && flagConditional, fallThrough && otherwiseByCondition && flagFallThrough);
     }
 
     public void LeaveRegion(ControlFlowRegion region, LockState state)
