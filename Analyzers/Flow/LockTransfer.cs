@@ -18,6 +18,7 @@ internal sealed class LockTransfer : IFlowTransfer<LockState, EventSink>
     private readonly LockPaths _paths;
     private readonly CallEffects _calls;
     private readonly NullRefinement _nulls;
+    private readonly GuardedAccesses _guarded;
 
     public LockTransfer(ControlFlowGraph graph, LockAnalysisContext context, AcquisitionTable acquisitions, LockPaths paths,
         CallEffects calls)
@@ -28,6 +29,7 @@ internal sealed class LockTransfer : IFlowTransfer<LockState, EventSink>
         _paths = paths;
         _calls = calls;
         _nulls = new NullRefinement(paths);
+        _guarded = new GuardedAccesses(paths.Method, context.Model, paths);
     }
 
     public void Operation(IOperation operation, BasicBlock block, LockState state, EventSink sink) =>
@@ -63,6 +65,10 @@ internal sealed class LockTransfer : IFlowTransfer<LockState, EventSink>
     private HandleValue? Visit(IOperation operation, FlowPoint point)
     {
         LockState state = point.State;
+        if (operation is IFieldReferenceOperation or IPropertyReferenceOperation)
+        {
+            _guarded.Note(operation, point);
+        }
         switch (operation)
         {
             case IInvocationOperation invocation:
@@ -171,6 +177,8 @@ internal sealed class LockTransfer : IFlowTransfer<LockState, EventSink>
                 {
                     Visit(field.Instance, point);
                 }
+
+                _guarded.Note(field, point);
 
                 break;
             default:
