@@ -86,6 +86,12 @@ public sealed class Mistakes
         _driver.Unlock(driver);
     }
 
+    // TSL1010: a counter the domain lock guards, bumped without it.
+    [GuardedBy(nameof(_vm1))]
+    private int _generation;
+
+    public void BumpGenerationWithoutLock() => _generation++;
+
     private void Refresh()
     {
     }
