@@ -506,4 +506,60 @@ public class Tsl1010GuardedAccessTests
             }
             """);
     }
+
+    [Fact]
+    public async Task ObjectInitializerOfANewObject_IsSilent()
+    {
+        await Verify("""
+            class Vm
+            {
+                public readonly DomainLock Lock = new("vm1");
+                [GuardedBy(nameof(Lock))] public string Name { get; set; } = "";
+
+                static Vm Create(string name) => new Vm { Name = name };
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task ObjectInitializerReadingAnotherObjectsGuardedMember_Reports()
+    {
+        // Only the member being initialised is exempt; the value read for it is an ordinary read.
+        await Verify("""
+            class Vm
+            {
+                public readonly DomainLock Lock = new("vm1");
+                [GuardedBy(nameof(Lock))] public string Name { get; set; } = "";
+
+                static Vm Copy(Vm from) => new Vm { Name = {|#0:from.Name|} };
+            }
+            """,
+            Guarded("Name", "DomainLock 'from.Lock'"));
+    }
+
+    [Fact]
+    public async Task GuardedPropertyWhoseAccessorRequiresTheLock_ReportsOnlyTsl1008()
+    {
+        // One mistake, one diagnostic: the accessor's [RequiresLock] already says it.
+        await Verify("""
+            class Vm
+            {
+                public readonly DomainLock Lock = new("vm1");
+
+                [GuardedBy(nameof(Lock))]
+                public int State
+                {
+                    [RequiresLock(typeof(DomainLock), Lock = nameof(Lock))]
+                    get => 0;
+                }
+            }
+
+            class Reader
+            {
+                int Read(Vm vm) => {|#0:vm.State|};
+            }
+            """,
+            VerifyCS.Diagnostic("TSL1008").WithLocation(0).WithArguments("State", "DomainLock 'vm.Lock'"));
+    }
 }
+

@@ -1,4 +1,6 @@
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Operations;
 using Toolstack.Analyzers.Model;
 
@@ -32,7 +34,8 @@ internal sealed class GuardedAccesses
             _ => (null, null),
         };
 
-        if (member is null || _model.GetGuard(member) is not { } guard || IsBeingConstructed(member, instance))
+        if (member is null || _model.GetGuard(member) is not { } guard || IsBeingConstructed(member, instance)
+            || IsInObjectInitializer(operation))
         {
             return;
         }
@@ -53,6 +56,16 @@ internal sealed class GuardedAccesses
             : member.IsStatic || instance is null ? null : _paths.PathOf(instance)?.Append(lockMember);
         return new RequiredLock(guard.Kind, path, LockName.For(guard.Kind, path, new LockName.OfMember(guard.Kind, lockMember.Name)));
     }
+
+    /// <summary>
+    /// <c>new Vm { Name = n }</c> and <c>with { Name = n }</c> set a member of an object nobody else
+    /// sees yet: part of its construction. (In the graph the receiver is a flow capture, so the
+    /// syntax says it.)
+    /// </summary>
+    private static bool IsInObjectInitializer(IOperation operation) =>
+        operation.Syntax.Parent is AssignmentExpressionSyntax { Parent: InitializerExpressionSyntax initializer } assignment
+        && assignment.Left == operation.Syntax
+        && (initializer.IsKind(SyntaxKind.ObjectInitializerExpression) || initializer.IsKind(SyntaxKind.WithInitializerExpression));
 
     /// <summary>
     /// Nobody else sees an object before its constructor returns, nor a type's statics before its
