@@ -46,11 +46,13 @@ internal sealed class GuardedAccesses
     /// <summary>The lock <paramref name="guard"/> names for this access: the lock member of the same object.</summary>
     private RequiredLock Required(Guard guard, ISymbol member, IOperation? instance)
     {
-        if (guard.LockMember is not { } lockMember)
+        if (guard is not Guard.OfMember { LockMember: var lockMember })
         {
             return new RequiredLock(guard.Kind, null, new LockName.AnyOf(guard.Kind));
         }
 
+        // An instance member guarded by an instance lock needs the receiver's path; a static
+        // lock is one path everywhere.
         LockPath? path = lockMember.IsStatic
             ? LockPath.FromRoot(lockMember)
             : member.IsStatic || instance is null ? null : _paths.PathOf(instance)?.Append(lockMember);

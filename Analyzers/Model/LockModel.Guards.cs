@@ -33,13 +33,13 @@ internal sealed partial class LockModel
             object? value = attribute.ConstructorArguments[0].Value;
             if (value is ITypeSymbol lockType)
             {
-                return GetLockKind(lockType) is { } kind ? new Guard(kind, null) : null;
+                return GetLockKind(lockType) is { } kind ? new Guard.AnyOf(kind) : null;
             }
 
             if (value is string name && FindLockMember(member.ContainingType, name) is { } lockMember
                 && LockTypeOf(lockMember) is { } memberType && GetLockKind(memberType) is { } memberKind)
             {
-                return new Guard(memberKind, lockMember);
+                return new Guard.OfMember(memberKind, lockMember);
             }
         }
 
