@@ -69,7 +69,10 @@ internal static class OpenFileDescriptors
         descriptors.Where(kv => kv.Value != Unreadable // the enumeration's own, closed by the time it is read
                                 && !kv.Value.EndsWith(".dll", StringComparison.Ordinal)
                                 && !kv.Value.EndsWith(".pdb", StringComparison.Ordinal)
-                                && !kv.Value.EndsWith(".so", StringComparison.Ordinal))
+                                && !kv.Value.EndsWith(".so", StringComparison.Ordinal)
+                                // kept open by design, one per lock directory (DirectoryGuard)
+                                && !kv.Value.EndsWith("/" + DomainUserdata.DirectoryGuardFileName, StringComparison.Ordinal)
+                                && !kv.Value.EndsWith("/" + DomainUserdata.DirectoryGuardFileName + " (deleted)", StringComparison.Ordinal))
             .ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
 
     /// <summary>The descriptors open on <paramref name="path"/> (by the link target of /proc/self/fd/N).</summary>

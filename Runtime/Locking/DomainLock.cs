@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.CompilerServices;
 
 namespace Toolstack.Runtime;
 
@@ -15,11 +16,12 @@ namespace Toolstack.Runtime;
 public sealed class DomainLock : HierarchicalLock
 {
     private readonly ShortMutex _mutex = new();
+    // The handle that last took (or took back) the lock, with its thread: a short lock is never
+    // held across await, so "the caller holds it" means "this thread holds it". Never cleared: a
+    // release is the mutex's ticket exit alone, and the handle's state and ticket tell whether
+    // it still holds (clearing here, before the exit, could erase a later holder's record when
+    // two releases of one handle race).
     private volatile LockHandle? _holder;
-
-    // The managed thread that took (or took back) the lock: a short lock is never held across
-    // await, so "the caller holds it" means "this thread holds it".
-    private volatile int _holderThread;
 
     /// <summary>Creates the lock of the domain named <paramref name="name"/>.</summary>
     public DomainLock(string name) : base(name) { }
@@ -27,10 +29,25 @@ public sealed class DomainLock : HierarchicalLock
     /// <summary>Acquires the lock, waiting while another thread holds it.</summary>
     /// <returns>The handle; release it with <see cref="Unlock"/> or by disposing it.</returns>
     /// <exception cref="LockOrderException">Validation is on and a lock at or inside this level is held.</exception>
+    /// <remarks>For a method group (<c>Func&lt;LockHandle&gt;</c>); a call binds to the overload with caller information.</remarks>
     [AcquiresLock(typeof(DomainLock))]
-    public LockHandle Lock()
+    public LockHandle Lock() => Lock("", "", 0);
+
+    /// <summary>Acquires the lock, waiting while another thread holds it; the compiler supplies the arguments.</summary>
+    /// <param name="callerName">The calling member, for <see cref="LockOrderException"/> (compiler-supplied).</param>
+    /// <param name="callerFile">The calling source file (compiler-supplied).</param>
+    /// <param name="callerLine">The calling line (compiler-supplied).</param>
+    /// <returns>The handle; release it with <see cref="Unlock"/> or by disposing it.</returns>
+    /// <exception cref="LockOrderException">Validation is on and a lock at or inside this level is held.</exception>
+    /// <remarks>
+    /// The caller information costs nothing at run time (constants), and with validation on it
+    /// names the held lock's site exactly without a stack walk per acquisition.
+    /// </remarks>
+    [AcquiresLock(typeof(DomainLock))]
+    [OverloadResolutionPriority(1)]
+    public LockHandle Lock([CallerMemberName] string callerName = "", [CallerFilePath] string callerFile = "", [CallerLineNumber] int callerLine = 0)
     {
-        LockHandle handle = AcquireShort(_mutex);
+        LockHandle handle = AcquireShort(_mutex, callerName, callerFile, callerLine);
         SetHolder(handle);
         return handle;
     }
@@ -39,18 +56,24 @@ public sealed class DomainLock : HierarchicalLock
     /// <exception cref="WrongLockException">Another lock issued <paramref name="handle"/>.</exception>
     /// <exception cref="LockNotHeldException"><paramref name="handle"/> was already released.</exception>
     [ReleasesLock(typeof(DomainLock))]
-    public void Unlock(LockHandle handle) => Release(handle);
+    public void Unlock(LockHandle handle)
+    {
+        CheckIssuedHere(handle);
+        ReleaseShort(handle, _mutex, throwIfNotHeld: true);
+    }
 
     /// <inheritdoc />
-    protected override void ReleaseCore(LockHandle handle)
-    {
-        ClearHolder();
-        _mutex.Exit();
-    }
+    /// <remarks>Not reached: Unlock and Dispose release through the mutex's ticket.</remarks>
+    protected override void ReleaseCore(LockHandle handle) => _mutex.TryExit(handle.Ticket);
+
+    private protected override void DisposeHandle(LockHandle handle) => ReleaseShort(handle, _mutex, throwIfNotHeld: false);
 
     /// <summary>Whether the calling thread holds the lock (taken and not suspended).</summary>
     internal bool IsHeldByCurrentThread =>
-        _holder is not null && _holderThread == Environment.CurrentManagedThreadId;
+        _holder is { } holder
+        && holder.HolderThread == Environment.CurrentManagedThreadId
+        && holder.IsHeld
+        && _mutex.IsHeldBy(holder.Ticket);
 
     /// <summary>
     /// Gives the lock up on behalf of the calling thread, which holds it; its handle stays valid
@@ -66,9 +89,10 @@ public sealed class DomainLock : HierarchicalLock
             throw NotHeldByCurrentThread();
         }
 
-        ClearHolder();
         LockValidator.OnReleased(handle);
-        _mutex.Exit();
+        // Fails only if another thread's release of this handle gave the mutex back first (it
+        // then marked the handle released, and Resume will report that).
+        _mutex.TryExit(handle.Ticket);
         return handle;
     }
 
@@ -80,9 +104,10 @@ public sealed class DomainLock : HierarchicalLock
     internal bool Resume(LockHandle handle)
     {
         LockValidator.OnAcquiring(handle);
+        long ticket;
         try
         {
-            _mutex.Enter();
+            ticket = _mutex.EnterTicket();
         }
         catch
         {
@@ -93,10 +118,13 @@ public sealed class DomainLock : HierarchicalLock
         if (!handle.TryResume())
         {
             LockValidator.OnReleased(handle);
-            _mutex.Exit();
+            _mutex.TryExit(ticket);
             return false;
         }
 
+        // Published after the state is Held: a release that reads the old ticket meanwhile
+        // fails its exit, sees Held, and retries until this write (ReleaseShort).
+        handle.Ticket = ticket;
         SetHolder(handle);
         return true;
     }
@@ -107,13 +135,7 @@ public sealed class DomainLock : HierarchicalLock
 
     private void SetHolder(LockHandle handle)
     {
-        _holderThread = Environment.CurrentManagedThreadId;
+        handle.HolderThread = Environment.CurrentManagedThreadId;
         _holder = handle;
-    }
-
-    private void ClearHolder()
-    {
-        _holder = null;
-        _holderThread = 0;
     }
 }

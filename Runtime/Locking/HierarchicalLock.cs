@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Concurrent;
 using System.Reflection;
+using System.Threading;
 
 namespace Toolstack.Runtime;
 
@@ -93,25 +94,103 @@ public abstract class HierarchicalLock
 
     /// <summary>
     /// <see cref="AcquireBlocking"/> for an in-memory mutex, without a delegate: the uncontended
-    /// path is one compare-and-swap (this is what DriverLock and DomainLock cost per call).
+    /// path is one compare-and-swap (this is what DriverLock and DomainLock cost per call). The
+    /// caller information names the site for the validator (empty file: walk the stack for it).
     /// </summary>
-    private protected LockHandle AcquireShort(ShortMutex mutex)
+    private protected LockHandle AcquireShort(ShortMutex mutex, string callerName, string callerFile, int callerLine)
     {
-        LockHandle handle = BeginAcquire();
-        if (!mutex.TryEnter())
+        var handle = new LockHandle(this);
+        if (LockValidator.IsEnabled)
         {
-            try
-            {
-                mutex.Enter();
-            }
-            catch
-            {
-                AbandonAcquire(handle);
-                throw;
-            }
+            LockValidator.OnAcquiring(handle, callerName, callerFile, callerLine);
         }
 
-        return CompleteAcquire(handle);
+        // The try/catch lives in the contended path only: here it would cost a frame and spills.
+        long ticket = mutex.TryEnterTicket();
+        handle.Ticket = ticket != 0 ? ticket : EnterContended(mutex, handle);
+        handle.MarkHeld();
+        return handle;
+    }
+
+    /// <summary>
+    /// Releases a handle of <see cref="AcquireShort"/>'s <paramref name="mutex"/>: giving the mutex
+    /// back with the handle's ticket is the release (one atomic operation), so of two releases of
+    /// one handle exactly one succeeds. No virtual <see cref="ReleaseCore"/>.
+    /// </summary>
+    /// <returns>True if this call gave the lock up; false if the handle was suspended and is now dropped, or (not <paramref name="throwIfNotHeld"/>) was not held.</returns>
+    /// <exception cref="LockNotHeldException"><paramref name="throwIfNotHeld"/> and the handle is not held.</exception>
+    private protected bool ReleaseShort(LockHandle handle, ShortMutex mutex, bool throwIfNotHeld)
+    {
+        SpinWait spin = default;
+        while (true)
+        {
+            long ticket = handle.Ticket;
+            if (mutex.TryExit(ticket))
+            {
+                // Only the one successful exit gets here; a suspension racing with it loses too.
+                handle.MarkReleased();
+                LockValidator.OnReleased(handle);
+                return true;
+            }
+
+            if (handle.IsSuspended)
+            {
+                if (handle.TryDropSuspended())
+                {
+                    return false;
+                }
+
+                continue; // resumed or released meanwhile: look again
+            }
+
+            if (!handle.IsHeld)
+            {
+                return throwIfNotHeld ? throw new LockNotHeldException(this) : false;
+            }
+
+            // Held, yet the ticket does not hold the mutex: a Resume is publishing its new ticket,
+            // or another release of this handle won and is marking it released. Both are moments.
+            if (handle.Ticket == ticket)
+            {
+                spin.SpinOnce();
+            }
+        }
+    }
+
+    /// <summary>The checks every Unlock makes before releasing: the handle is this lock's.</summary>
+    private protected void CheckIssuedHere(LockHandle handle)
+    {
+        ArgumentNullException.ThrowIfNull(handle);
+        if (!ReferenceEquals(handle.Source, this))
+        {
+            throw new WrongLockException(handle.Source, this);
+        }
+    }
+
+    /// <summary>What disposing a handle of this lock does: release it if held; never throws for a released one.</summary>
+    private protected virtual void DisposeHandle(LockHandle handle)
+    {
+        if (handle.TryMarkReleased())
+        {
+            Finish(handle);
+        }
+        else
+        {
+            handle.TryDropSuspended();
+        }
+    }
+
+    private static long EnterContended(ShortMutex mutex, LockHandle handle)
+    {
+        try
+        {
+            return mutex.EnterTicket();
+        }
+        catch
+        {
+            AbandonAcquire(handle);
+            throw;
+        }
     }
 
     /// <summary>The lock is now held through <paramref name="handle"/>; returns it for the caller.</summary>
@@ -154,17 +233,7 @@ public abstract class HierarchicalLock
         Finish(handle);
     }
 
-    internal void ReleaseByDispose(LockHandle handle)
-    {
-        if (handle.TryMarkReleased())
-        {
-            Finish(handle);
-        }
-        else
-        {
-            handle.TryDropSuspended();
-        }
-    }
+    internal void ReleaseByDispose(LockHandle handle) => DisposeHandle(handle);
 
     /// <summary>Gives the lock up; called once per acquisition, after the handle is marked released.</summary>
     protected abstract void ReleaseCore(LockHandle handle);

@@ -22,6 +22,7 @@ public sealed class LockHandle : IDisposable, IAsyncDisposable
     private const int Suspended = 3;
 
     private int _state;
+    private long _ticket;
 
     internal LockHandle(HierarchicalLock source) => Source = source;
 
@@ -60,7 +61,25 @@ public sealed class LockHandle : IDisposable, IAsyncDisposable
     public override string ToString() =>
         $"handle of {Source}{(IsHeld ? "" : IsSuspended ? " (suspended)" : " (released)")}";
 
+    /// <summary>
+    /// The short mutex's ticket of this acquisition (DriverLock, DomainLock): giving the mutex back
+    /// with it is what releases the handle. 0 until taken.
+    /// </summary>
+    internal long Ticket
+    {
+        get => Volatile.Read(ref _ticket);
+        set => Volatile.Write(ref _ticket, value);
+    }
+
+    /// <summary>The managed thread that took (or took back) a <see cref="DomainLock"/> through this handle.</summary>
+    internal int HolderThread { get; set; }
+
+    internal bool IsReleased => Volatile.Read(ref _state) == Released;
+
     internal void MarkHeld() => Volatile.Write(ref _state, Held);
+
+    /// <summary>Held (or suspended) → released, by the one release whose ticket gave the mutex back.</summary>
+    internal void MarkReleased() => Volatile.Write(ref _state, Released);
 
     internal void MarkAbandoned() => Volatile.Write(ref _state, Released);
 

@@ -19,6 +19,7 @@ public unsafe class JsonLockBenchmarks
     private byte[] _cLockPath = [];
     private byte[] _cRecordPath = [];
     private byte[] _guardPath = [];
+    private readonly byte[] _cId = new byte[NativeJsonLock.StatSize];
 
     [GlobalSetup]
     public void Setup()
@@ -63,14 +64,15 @@ public unsafe class JsonLockBenchmarks
         fixed (byte* path = _cLockPath)
         fixed (byte* record = _cRecordPath)
         fixed (byte* guard = _guardPath)
+        fixed (byte* id = _cId)
         {
-            int fd = NativeJsonLock.FullAcquire(path, record);
+            int fd = NativeJsonLock.FullAcquire(path, record, id);
             if (fd < 0)
             {
                 throw new InvalidOperationException("full_acquire failed");
             }
 
-            NativeJsonLock.FullRelease(path, guard, fd);
+            NativeJsonLock.FullRelease(path, guard, fd, id);
         }
     }
 

@@ -39,8 +39,11 @@ internal static unsafe partial class NativeJsonLock
     internal static partial void MinimalRelease(byte* path, int fd);
 
     [LibraryImport(Library, EntryPoint = "full_acquire")]
-    internal static partial int FullAcquire(byte* path, byte* record);
+    internal static partial int FullAcquire(byte* path, byte* record, byte* id);
 
     [LibraryImport(Library, EntryPoint = "full_release")]
-    internal static partial void FullRelease(byte* path, byte* guard, int fd);
+    internal static partial void FullRelease(byte* path, byte* guard, int fd, byte* id);
+
+    /// <summary>Room for the C side's <c>struct stat</c> (144 bytes on x86-64, 128 on arm64).</summary>
+    internal const int StatSize = 256;
 }

@@ -18,10 +18,26 @@ internal static class ProfileLoop
                 body = what == "jsonlock" ? json.JsonLockLockUnlock : what == "cminimal" ? json.CMinimalProtocol : json.CFullProtocol;
                 cleanup = json.Cleanup;
                 break;
-            case "domainlock-on":
+            case "domainlock-on" or "domainlock-off" or "driverlock-on" or "driverlock-off" or "system-lock":
                 var locks = new LockBenchmarks();
-                locks.ValidatorOn();
-                body = locks.DomainLockOn;
+                bool on = what.EndsWith("-on", StringComparison.Ordinal);
+                if (on)
+                {
+                    locks.ValidatorOn();
+                }
+                else
+                {
+                    locks.ValidatorOff();
+                }
+
+                body = what switch
+                {
+                    "domainlock-on" => locks.DomainLockOn,
+                    "domainlock-off" => locks.DomainLockOff,
+                    "driverlock-on" => locks.DriverLockOn,
+                    "driverlock-off" => locks.DriverLockOff,
+                    _ => locks.SystemThreadingLock,
+                };
                 cleanup = locks.Cleanup;
                 break;
             default:

@@ -7,7 +7,7 @@ namespace Toolstack.Runtime;
 /// </summary>
 /// <remarks>
 /// <para>
-/// On a member of the lock type itself (<see cref="DriverLock.Lock"/>), the receiver is the lock
+/// On a member of the lock type itself (<see cref="DriverLock.Lock()"/>), the receiver is the lock
 /// acquired and the returned <see cref="LockHandle"/> (or the result of the returned task) is its
 /// handle. On a wrapper, <see cref="Lock"/> names the parameter, or the field or property of the
 /// declaring type, that is the lock acquired (for example, leaving a monitor re-takes the

@@ -12,6 +12,13 @@ internal sealed class LockFile
 {
     private readonly DomainUserdata _domain;
 
+    // The identity of the descriptor acquired last, so that its release needs no fstat. A held
+    // descriptor's number is unique among open ones and the slot is cleared on its release, so a
+    // match on the number is exact; any other release (a second, stale holder) falls back to fstat.
+    private readonly System.Threading.Lock _heldGate = new();
+    private int _heldFd = -1;
+    private FileId _heldId;
+
     internal LockFile(DomainUserdata domain, string path)
     {
         _domain = domain;
@@ -30,10 +37,14 @@ internal sealed class LockFile
     /// <summary>Waits in flock(LOCK_EX) until the lock is ours; returns the locked descriptor.</summary>
     internal int AcquireBlocking()
     {
+        // No record check before the open (issue 10: one check per acquisition, not two): the
+        // check after the flock decides alone. A lock is only ever held past Settle, which saw the
+        // record while already holding the flock; the check before could only refuse earlier what
+        // Settle refuses anyway. A gone domain's waiter may thus create the lock file, as libxl's
+        // does; Settle then unlinks it under the guard and throws, leaving nothing behind.
         while (true)
         {
-            _domain.ThrowIfGone();
-            int fd = Open();
+            int fd = Open(out FileId id);
             int errno = Flock.Lock(fd, Flock.Exclusive);
             if (errno != 0)
             {
@@ -41,7 +52,7 @@ internal sealed class LockFile
                 throw Failure("lock", errno);
             }
 
-            if (Settle(fd))
+            if (Settle(fd, id))
             {
                 return fd;
             }
@@ -98,7 +109,7 @@ internal sealed class LockFile
         // was ours, released) it.
         int locked = fd;
         fd = -1;
-        if (Settle(locked))
+        if (Settle(locked, null))
         {
             fd = locked;
             return Attempt.Acquired;
@@ -120,10 +131,20 @@ internal sealed class LockFile
     /// </remarks>
     internal void Release(int fd)
     {
+        FileId? id = null;
+        lock (_heldGate)
+        {
+            if (_heldFd == fd)
+            {
+                id = _heldId;
+                _heldFd = -1;
+            }
+        }
+
         try
         {
-            using DirectoryGuard guard = DirectoryGuard.Take(_domain);
-            if (OwnFile.NamesSameFile(fd, Path, _domain.LockDirectory))
+            using DirectoryGuard.Held guard = DirectoryGuard.Take(_domain);
+            if (id is FileId known ? OwnFile.Names(known, Path, _domain.LockDirectory) : OwnFile.NamesSameFile(fd, Path, _domain.LockDirectory))
             {
                 OwnFile.Remove(Path, _domain.LockDirectory);
             }
@@ -148,12 +169,13 @@ internal sealed class LockFile
     /// After flock succeeded on <paramref name="fd"/>: true when it is really ours; otherwise the
     /// descriptor is closed (false: try again), or the lock given up because the domain is gone.
     /// </summary>
-    private bool Settle(int fd)
+    /// <remarks><paramref name="id"/>: the descriptor's identity when known from its open (saves an fstat).</remarks>
+    private bool Settle(int fd, FileId? id)
     {
         bool exists;
         try
         {
-            if (!NamesSameFile(fd))
+            if (!(id is FileId known ? OwnFile.Names(known, Path, _domain.LockDirectory) : NamesSameFile(fd)))
             {
                 Close(fd);
                 return false;
@@ -168,6 +190,15 @@ internal sealed class LockFile
             throw;
         }
 
+        if (id is FileId held)
+        {
+            lock (_heldGate)
+            {
+                _heldFd = fd;
+                _heldId = held;
+            }
+        }
+
         if (!exists)
         {
             Release(fd);
@@ -177,8 +208,10 @@ internal sealed class LockFile
         return true;
     }
 
-    private int Open() =>
-        OwnFile.Open(Path, OpenFlags.O_RDWR | OpenFlags.O_CREAT, _domain.LockDirectory, "create or open lock file");
+    private int Open() => Open(out _);
+
+    private int Open(out FileId id) =>
+        OwnFile.Open(Path, OpenFlags.O_RDWR | OpenFlags.O_CREAT, _domain.LockDirectory, "create or open lock file", out id);
 
     /// <summary>Whether the path (not followed) still names the inode open on <paramref name="fd"/>.</summary>
     private bool NamesSameFile(int fd) => OwnFile.NamesSameFile(fd, Path, _domain.LockDirectory);

@@ -5,7 +5,7 @@ namespace Toolstack.Runtime;
 /// <summary>
 /// Opening the files of the lock directory safely: never through a symlink (<c>O_NOFOLLOW</c>),
 /// never inherited by a child (<c>O_CLOEXEC</c>), and kept only when what was opened is a plain
-/// file of ours (<see cref="Verify"/>), so a file planted by someone else is never adopted.
+/// file of ours (<see cref="Verify(int, string, string)"/>), so a file planted by someone else is never adopted.
 /// </summary>
 internal static class OwnFile
 {
@@ -13,7 +13,12 @@ internal static class OwnFile
 
     private const FilePermissions WritableByOthers = FilePermissions.S_IWGRP | FilePermissions.S_IWOTH;
 
-    internal static uint Euid => Syscall.geteuid();
+    /// <summary>
+    /// The effective uid, read once per process (issue 10: it was 4 geteuid calls per JsonLock round
+    /// trip). The lock directory was checked against this uid when its DomainUserdata was made; a
+    /// process that later changes its euid gets its new files refused (fail closed), not adopted.
+    /// </summary>
+    internal static readonly uint Euid = Syscall.geteuid();
 
     /// <summary>open(2) with <see cref="Safe"/> added, retried on EINTR; the descriptor, or -1 and the errno.</summary>
     internal static int TryOpen(string path, OpenFlags flags, out Errno errno)
@@ -36,9 +41,13 @@ internal static class OwnFile
         }
     }
 
-    /// <summary>Like <see cref="TryOpen"/>, then <see cref="Verify"/>; throws and leaves nothing open on failure.</summary>
+    /// <summary>Like <see cref="TryOpen"/>, then <see cref="Verify(int, string, string)"/>; throws and leaves nothing open on failure.</summary>
     /// <exception cref="LockDirectoryException">Cannot open (a symlink gives ELOOP), or not a plain file of ours.</exception>
-    internal static int Open(string path, OpenFlags flags, string directory, string what)
+    internal static int Open(string path, OpenFlags flags, string directory, string what) =>
+        Open(path, flags, directory, what, out _);
+
+    /// <summary>Like <see cref="Open(string, OpenFlags, string, string)"/>; also gives the identity of what was opened.</summary>
+    internal static int Open(string path, OpenFlags flags, string directory, string what, out FileId id)
     {
         int fd = TryOpen(path, flags, out Errno errno);
         if (fd < 0)
@@ -46,7 +55,7 @@ internal static class OwnFile
             throw PosixError.Exception(directory, $"Cannot {what} '{path}'", errno);
         }
 
-        Verify(fd, path, directory);
+        Verify(fd, path, directory, out id);
         return fd;
     }
 
@@ -55,7 +64,10 @@ internal static class OwnFile
     /// at most one link (none: a releasing holder unlinked it meanwhile) and writable by no one else; otherwise closes it and throws.
     /// </summary>
     /// <exception cref="LockDirectoryException">Someone else's file, a hard link, or not a regular file.</exception>
-    internal static void Verify(int fd, string path, string directory)
+    internal static void Verify(int fd, string path, string directory) => Verify(fd, path, directory, out _);
+
+    /// <summary>Like <see cref="Verify(int, string, string)"/>; also gives the identity from the same fstat.</summary>
+    internal static void Verify(int fd, string path, string directory, out FileId id)
     {
         string? problem;
         if (Syscall.fstat(fd, out Stat stat) != 0)
@@ -71,6 +83,8 @@ internal static class OwnFile
             LockFile.Close(fd);
             throw new LockDirectoryException(directory, $"Refusing '{path}': {problem}; it was not created by this toolstack");
         }
+
+        id = FileId.Of(stat);
     }
 
     /// <summary>Why a file with <paramref name="stat"/> is not a plain file of ours, or null.</summary>
@@ -90,6 +104,13 @@ internal static class OwnFile
             throw PosixError.Exception(directory, $"Cannot inspect lock file '{path}'", Stdlib.GetLastError());
         }
 
+        return Names(FileId.Of(open), path, directory);
+    }
+
+    /// <summary>Whether <paramref name="path"/> (not followed) names the file <paramref name="id"/>: one lstat.</summary>
+    /// <exception cref="LockDirectoryException">lstat failed other than with ENOENT.</exception>
+    internal static bool Names(FileId id, string path, string directory)
+    {
         if (Syscall.lstat(path, out Stat named) != 0)
         {
             Errno errno = Stdlib.GetLastError();
@@ -101,7 +122,7 @@ internal static class OwnFile
             throw PosixError.Exception(directory, $"Cannot inspect lock file '{path}'", errno);
         }
 
-        return open.st_dev == named.st_dev && open.st_ino == named.st_ino;
+        return id == FileId.Of(named);
     }
 
     /// <summary>unlink(2); ENOENT is fine. Never follows a symlink (unlink removes the link itself).</summary>

@@ -8,24 +8,30 @@ namespace Toolstack.Runtime;
 /// </summary>
 /// <remarks>
 /// Dropping a released entry from the middle of a list rebuilds the nodes above it
-/// (<see cref="WithNext"/>); a rebuilt node shares the original's flag, so releasing the handle,
-/// which keeps the original node, deactivates every copy in every flow.
+/// (<see cref="WithNext"/>); a rebuilt node reads the original's flag, so releasing the handle,
+/// which keeps the original node, deactivates every copy in every flow. The original holds the
+/// flag itself: one allocation per acquisition.
 /// </remarks>
 internal sealed class HeldLockEntry
 {
-    private readonly Activity _activity;
+    private readonly HeldLockEntry _original;
+    private int _active;
 
     internal HeldLockEntry(HierarchicalLock heldLock, string site, HeldLockEntry? next)
-        : this(heldLock, site, next, new Activity())
-    {
-    }
-
-    private HeldLockEntry(HierarchicalLock heldLock, string site, HeldLockEntry? next, Activity activity)
     {
         Lock = heldLock;
         Site = site;
         Next = next;
-        _activity = activity;
+        _active = 1;
+        _original = this;
+    }
+
+    private HeldLockEntry(HeldLockEntry original, HeldLockEntry? next)
+    {
+        Lock = original.Lock;
+        Site = original.Site;
+        Next = next;
+        _original = original;
     }
 
     internal HierarchicalLock Lock { get; }
@@ -34,16 +40,10 @@ internal sealed class HeldLockEntry
 
     internal HeldLockEntry? Next { get; }
 
-    internal bool IsActive => Volatile.Read(ref _activity.Active) == 1;
+    internal bool IsActive => Volatile.Read(ref _original._active) == 1;
 
-    internal void Deactivate() => Volatile.Write(ref _activity.Active, 0);
+    internal void Deactivate() => Volatile.Write(ref _original._active, 0);
 
     /// <summary>The same acquisition (same flag) on top of another rest of the list.</summary>
-    internal HeldLockEntry WithNext(HeldLockEntry? next) => new(Lock, Site, next, _activity);
-
-    /// <summary>The state of one acquisition, shared by every node that records it.</summary>
-    private sealed class Activity
-    {
-        internal int Active = 1;
-    }
+    internal HeldLockEntry WithNext(HeldLockEntry? next) => new(_original, next);
 }

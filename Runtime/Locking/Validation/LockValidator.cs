@@ -54,7 +54,14 @@ public static class LockValidator
         return held;
     }
 
-    internal static void OnAcquiring(LockHandle handle)
+    /// <summary>Checks and records an acquisition whose site is found by a stack walk.</summary>
+    internal static void OnAcquiring(LockHandle handle) => OnAcquiring(handle, "", "", 0);
+
+    /// <summary>
+    /// Checks and records an acquisition at the site the compiler named (empty
+    /// <paramref name="callerFile"/>: not known, walk the stack for it).
+    /// </summary>
+    internal static void OnAcquiring(LockHandle handle, string callerName, string callerFile, int callerLine)
     {
         if (!s_enabled)
         {
@@ -71,22 +78,17 @@ public static class LockValidator
             }
         }
 
-        var added = new HeldLockEntry(acquiring, CallSites.Capture(), top);
+        var added = new HeldLockEntry(acquiring, CallerSites.Describe(callerName, callerFile, callerLine), top);
         handle.ValidationEntry = added;
         s_held.Value = added;
     }
 
     internal static void OnReleased(LockHandle handle)
     {
-        HeldLockEntry? entry = handle.ValidationEntry;
-        if (entry is null)
-        {
-            return;
-        }
-
-        entry.Deactivate();
-        // Another flow may have taken the lock; there the entry is dropped on its next acquisition.
-        s_held.Value = WithoutReleased(s_held.Value);
+        // Only the flag changes: every list holding the entry skips it from now on, and the
+        // flow drops it on its next acquisition. Setting the AsyncLocal here too would allocate
+        // a second ExecutionContext per lock+unlock (issue 10).
+        handle.ValidationEntry?.Deactivate();
     }
 
     private static HeldLockEntry? WithoutReleased(HeldLockEntry? top)

@@ -1,11 +1,13 @@
 /* The libxl lock-file protocol in C, for bench/runtime's JsonLock ratios (built by bench/runtime/run).
  * minimal: libxl__lock_file/unlock as libxl does it: open, flock, fstat, stat, unlink, close.
- * full: the same syscalls Toolstack's JsonLock makes since issue 8 (O_NOFOLLOW|O_CLOEXEC opens,
- * fstat-verified owner/type/mode, the domain record checked before and after the flock, release
- * under the directory guard), so the C# overhead and the cost of the extra safety are separable. */
+ * full: the same syscalls Toolstack's JsonLock makes (issue 8's safety, issue 10's cuts: O_NOFOLLOW|
+ * O_CLOEXEC opens, fstat-verified owner/type/mode whose identity serves the later path checks (lstat
+ * only), the domain record lstat'ed once after the flock, euid read once, release under the directory
+ * guard, whose descriptor is kept open), so the C# overhead and the cost of the extra safety are separable. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -28,48 +30,80 @@ int minimal_acquire(const char *path)
 
 void minimal_release(const char *path, int fd) { unlink(path); close(fd); }
 
-static int verified_open(const char *path, int flags)
+static uid_t euid(void) { static uid_t e = (uid_t)-1; if (e == (uid_t)-1) e = geteuid(); return e; }
+
+static int plain_file_of_ours(const struct stat *s)
+{
+    return S_ISREG(s->st_mode) && s->st_uid == euid() && !(s->st_mode & (S_IWGRP | S_IWOTH)) && s->st_nlink <= 1;
+}
+
+/* open O_NOFOLLOW|O_CLOEXEC, keep it only if fstat says it is a plain file of ours; *id gets its identity */
+static int verified_open(const char *path, int flags, struct stat *id)
 {
     int fd = open(path, flags | O_NOFOLLOW | O_CLOEXEC, 0600);
     if (fd < 0) return -1;
-    struct stat s;
-    if (fstat(fd, &s) != 0 || !S_ISREG(s.st_mode) || s.st_uid != geteuid()
-        || (s.st_mode & (S_IWGRP | S_IWOTH)) || s.st_nlink > 1) { close(fd); return -1; }
+    if (fstat(fd, id) != 0 || !plain_file_of_ours(id)) { close(fd); return -1; }
     return fd;
 }
 
+/* the domain record: one lstat (never follows a symlink) */
 static int exists(const char *record)
 {
-    int fd = verified_open(record, O_RDONLY);
-    if (fd < 0) return 0;
-    close(fd);
-    return 1;
+    struct stat s;
+    return lstat(record, &s) == 0 && plain_file_of_ours(&s);
 }
 
-static int names_same(int fd, const char *path)
+/* the path still names the file whose identity was taken at open: one lstat */
+static int names(const struct stat *id, const char *path)
 {
-    struct stat a, b;
-    if (fstat(fd, &a) != 0 || lstat(path, &b) != 0) return 0;
-    return a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+    struct stat b;
+    if (lstat(path, &b) != 0) return 0;
+    return id->st_dev == b.st_dev && id->st_ino == b.st_ino;
 }
 
-int full_acquire(const char *path, const char *record)
+int full_acquire(const char *path, const char *record, struct stat *id)
 {
     for (;;) {
-        if (!exists(record)) return -2;
-        int fd = verified_open(path, O_RDWR | O_CREAT);
+        int fd = verified_open(path, O_RDWR | O_CREAT, id);
         if (fd < 0) return -1;
         if (lock_ex(fd) != 0) { close(fd); return -1; }
-        if (!names_same(fd, path)) { close(fd); continue; }
+        if (!names(id, path)) { close(fd); continue; }
         if (!exists(record)) { close(fd); return -2; }
         return fd;
     }
 }
 
-void full_release(const char *path, const char *guard, int fd)
+/* the directory guard, kept open per process as Toolstack keeps it: a mutex for threads (they share
+ * the open file description), flock, then the path must still name the kept file, else reopen */
+static pthread_mutex_t guard_threads = PTHREAD_MUTEX_INITIALIZER;
+static int guard_fd = -1;
+static struct stat guard_id;
+
+static int guard_take(const char *guard)
 {
-    int g = verified_open(guard, O_RDWR | O_CREAT);
-    if (g >= 0 && lock_ex(g) == 0 && names_same(fd, path)) unlink(path);
-    if (g >= 0) close(g);
+    pthread_mutex_lock(&guard_threads);
+    for (;;) {
+        if (guard_fd < 0 && (guard_fd = verified_open(guard, O_RDWR | O_CREAT, &guard_id)) < 0) break;
+        if (lock_ex(guard_fd) != 0) break;
+        if (names(&guard_id, guard)) return 0;
+        close(guard_fd); guard_fd = -1;
+    }
+    if (guard_fd >= 0) { close(guard_fd); guard_fd = -1; }
+    pthread_mutex_unlock(&guard_threads);
+    return -1;
+}
+
+static void guard_give(void)
+{
+    if (flock(guard_fd, LOCK_UN) != 0) { close(guard_fd); guard_fd = -1; }
+    pthread_mutex_unlock(&guard_threads);
+}
+
+void full_release(const char *path, const char *guard, int fd, const struct stat *id)
+{
+    if (guard_take(guard) == 0) {
+        if (names(id, path)) unlink(path);
+        guard_give();
+    }
     close(fd);
 }
