@@ -93,11 +93,9 @@ internal sealed class AcquisitionTable
     /// <summary>Some lock (not a handle of unknown origin) may be held in <paramref name="state"/>.</summary>
     public bool AnyMayBeHeld(LockState state)
     {
-        System.ReadOnlySpan<LockStatus> statuses = state.Statuses;
-        int count = System.Math.Min(statuses.Length, _all.Count);
-        for (int index = 0; index < count; index++)
+        foreach (int index in state.MayBeHeldBelow(_all.Count))
         {
-            if ((statuses[index] & LockStatus.AnyHeld) != 0 && _all[index].Kind is not null)
+            if (_all[index].Kind is not null)
             {
                 return true;
             }
@@ -158,16 +156,10 @@ internal sealed class AcquisitionTable
     {
         var held = ImmutableArray.CreateBuilder<HeldLock>();
 
-        // A tight pass over the statuses (index = position in the table): this runs at every event.
-        System.ReadOnlySpan<LockStatus> statuses = state.Statuses;
-        int count = System.Math.Min(statuses.Length, _all.Count);
-        for (int index = 0; index < count; index++)
+        // Runs at every event: the state skips the chunks of acquisitions never taken on any path here.
+        foreach (int index in state.MayBeHeldBelow(_all.Count))
         {
-            LockStatus status = statuses[index];
-            if ((status & LockStatus.AnyHeld) != 0)
-            {
-                held.Add(new HeldLock(_all[index], (status & ~LockStatus.AnyHeld) == 0));
-            }
+            held.Add(new HeldLock(_all[index], state.IsHeld(index)));
         }
 
         return held.ToImmutable();

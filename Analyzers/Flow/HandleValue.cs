@@ -22,12 +22,12 @@ internal sealed class HandleValue : IEquatable<HandleValue>
         new HandleValue(ImmutableSortedSet.Create(acquisition), mayBeNull: false);
 
     public HandleValue Join(HandleValue other) =>
-        Equals(other) ? this : new HandleValue(Acquisitions.Union(other.Acquisitions), MayBeNull || other.MayBeNull);
+        ReferenceEquals(this, other) || Equals(other) ? this : new HandleValue(Acquisitions.Union(other.Acquisitions), MayBeNull || other.MayBeNull);
 
     public HandleValue AsNonNull() => MayBeNull ? new HandleValue(Acquisitions, mayBeNull: false) : this;
 
     public bool Equals(HandleValue? other) =>
-        other is not null && MayBeNull == other.MayBeNull && Acquisitions.SetEquals(other.Acquisitions);
+        ReferenceEquals(this, other) || other is not null && MayBeNull == other.MayBeNull && Acquisitions.SetEquals(other.Acquisitions);
 
     public override bool Equals(object? obj) => Equals(obj as HandleValue);
 

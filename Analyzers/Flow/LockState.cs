@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Collections.Immutable;
 using System.Runtime.InteropServices;
 using Microsoft.CodeAnalysis;
 
@@ -14,41 +13,52 @@ namespace Toolstack.Analyzers.Flow;
 /// </summary>
 internal sealed class LockState : IFlowState<LockState>
 {
-    private static readonly ImmutableDictionary<object, HandleValue> s_noSlots =
-        ImmutableDictionary.Create<object, HandleValue>(SlotComparer.Instance);
+    // Copied per block, written in few: both arrays share their chunks with the state they were cloned from.
+    private static readonly ChunkedArray<LockStatus>.ChunkTest s_orChanges = OrChanges;
+    private static readonly ChunkedArray<LockStatus>.ChunkJoin s_or = Or;
+    private static readonly Func<LockStatus, int> s_statusHash = status => status == LockStatus.NotAcquired ? 0 : (int)status;
 
-    private LockStatus[] _status;
+    private readonly ChunkedArray<LockStatus> _status;
 
-    // Copy on write: a clone shares the status array until one of them changes it. Most blocks
-    // change no lock, and a method with thousands of acquisitions would otherwise copy them per block.
-    private bool _statusShared;
-
-    // Persistent, so that copying a state per block costs nothing however many variables it tracks.
-    private ImmutableDictionary<object, HandleValue> _slots;
+    // What each handle variable holds, by its index in the table every clone shares (null: unassigned).
+    // Arrays, not a hashed map: a join of two states was an enumeration plus a hash lookup per variable
+    // (two thirds of a huge method's time); over arrays it is a loop with a reference check per chunk.
+    private readonly SlotTable _table;
+    private readonly ChunkedArray<HandleValue?> _slots;
+    private int _slotCount;
 
     public LockState()
     {
-        _status = Array.Empty<LockStatus>();
-        _slots = s_noSlots;
+        _status = new ChunkedArray<LockStatus>(LockStatus.NotAcquired);
+        _table = new SlotTable();
+        _slots = new ChunkedArray<HandleValue?>(null);
     }
 
-    private LockState(LockStatus[] status, ImmutableDictionary<object, HandleValue> slots)
+    private LockState(ChunkedArray<LockStatus> status, SlotTable table, ChunkedArray<HandleValue?> slots, int slotCount)
     {
         _status = status;
+        _table = table;
         _slots = slots;
+        _slotCount = slotCount;
     }
 
-    public int Count => _status.Length;
-
-    public IEnumerable<KeyValuePair<object, HandleValue>> Slots => _slots;
-
-    public LockState Clone()
+    public IEnumerable<KeyValuePair<object, HandleValue>> Slots
     {
-        _statusShared = true;
-        return new LockState(_status, _slots) { _statusShared = true };
+        get
+        {
+            for (int i = 0; i < _slots.Length; i++)
+            {
+                if (_slots[i] is { } value)
+                {
+                    yield return new KeyValuePair<object, HandleValue>(_table.KeyAt(i), value);
+                }
+            }
+        }
     }
 
-    public LockStatus StatusOf(int acquisition) => acquisition < _status.Length ? _status[acquisition] : LockStatus.NotAcquired;
+    public LockState Clone() => new LockState(_status.Clone(), _table, _slots.Clone(), _slotCount);
+
+    public LockStatus StatusOf(int acquisition) => _status[acquisition];
 
     /// <summary>Held on every path here.</summary>
     public bool IsHeld(int acquisition) => (StatusOf(acquisition) & ~LockStatus.AnyHeld) == 0;
@@ -58,6 +68,23 @@ internal sealed class LockState : IFlowState<LockState>
 
     /// <summary>Held on some path here, with this method still responsible for releasing it.</summary>
     public bool MayBeOwned(int acquisition) => (StatusOf(acquisition) & LockStatus.Held) != 0;
+
+    /// <summary>The acquisitions below <paramref name="count"/> that may be held here, in order.</summary>
+    public IEnumerable<int> MayBeHeldBelow(int count)
+    {
+        for (int index = 0; index < count; index++)
+        {
+            if (_status.IsFillChunk(index))
+            {
+                // Never acquired on any path here: skip the chunk.
+                index = ChunkedArray<LockStatus>.ChunkEnd(index) - 1;
+            }
+            else if (MayBeHeld(index))
+            {
+                yield return index;
+            }
+        }
+    }
 
     /// <summary>The handle was handed on: on the paths where it is held, it is someone else's to release.</summary>
     public void MarkEscaped(int acquisition)
@@ -78,147 +105,142 @@ internal sealed class LockState : IFlowState<LockState>
 
     public void SetStatus(int acquisition, LockStatus status)
     {
-        if (acquisition < _status.Length && _status[acquisition] == status)
+        if (_status[acquisition] != status)
         {
-            return;
+            _status.Set(acquisition, status);
         }
-
-        if (_statusShared)
-        {
-            _status = (LockStatus[])_status.Clone();
-            _statusShared = false;
-        }
-
-        if (acquisition >= _status.Length)
-        {
-            int old = _status.Length;
-            Array.Resize(ref _status, Math.Max(acquisition + 1, old * 2));
-            for (int i = old; i < _status.Length; i++)
-            {
-                _status[i] = LockStatus.NotAcquired;
-            }
-        }
-
-        _status[acquisition] = status;
     }
 
-    public HandleValue? Slot(object key) => _slots.TryGetValue(key, out HandleValue? value) ? value : null;
+    public HandleValue? Slot(object key) => _table.Find(key) is int index ? _slots[index] : null;
 
     public void SetSlot(object key, HandleValue? value)
     {
-        _slots = value is null ? _slots.Remove(key) : _slots.SetItem(key, value);
+        if (value is null)
+        {
+            if (_table.Find(key) is int index && _slots[index] is not null)
+            {
+                WriteSlot(index, null);
+            }
+
+            return;
+        }
+
+        int at = _table.Add(key);
+        HandleValue? current = _slots[at];
+        if (current is null || !current.Equals(value))
+        {
+            WriteSlot(at, value);
+        }
+    }
+
+    private void WriteSlot(int index, HandleValue? value)
+    {
+        _slotCount += (value is null ? 0 : 1) - (_slots[index] is null ? 0 : 1);
+        _slots.Set(index, value);
     }
 
     /// <summary>Adds every path of <paramref name="other"/> to this state; true if anything changed.</summary>
     public bool JoinWith(LockState other)
     {
-        bool changed = !ReferenceEquals(_status, other._status) && JoinStatus(other._status);
-        if (ReferenceEquals(_slots, other._slots))
+        bool changed = JoinStatus(other._status);
+        if (_slots.SharesAllWith(other._slots))
         {
             return changed;
         }
 
-        ImmutableDictionary<object, HandleValue>.Builder slots = _slots.ToBuilder();
-        foreach (KeyValuePair<object, HandleValue> slot in other._slots)
+        if (!ReferenceEquals(_table, other._table))
         {
-            if (!_slots.TryGetValue(slot.Key, out HandleValue? mine))
-            {
-                // Unassigned on our paths: there it holds nothing.
-                slots[slot.Key] = slot.Value.Join(HandleValue.Null);
-                changed = true;
-            }
-            else
-            {
-                HandleValue joined = mine.Join(slot.Value);
-                if (!joined.Equals(mine))
-                {
-                    slots[slot.Key] = joined;
-                    changed = true;
-                }
-            }
+            return JoinSlotsByKey(other) | changed;
         }
 
-        List<object>? unassignedThere = null;
-        foreach (KeyValuePair<object, HandleValue> slot in _slots)
+        int length = Math.Max(_slots.Length, other._slots.Length);
+        for (int i = 0; i < length; i++)
         {
-            if (!other._slots.ContainsKey(slot.Key) && !slot.Value.MayBeNull)
+            if (_slots.SharesChunkWith(other._slots, i))
             {
-                (unassignedThere ??= new List<object>()).Add(slot.Key);
-            }
-        }
-
-        if (unassignedThere is not null)
-        {
-            foreach (object key in unassignedThere)
-            {
-                slots[key] = _slots[key].Join(HandleValue.Null);
+                i = ChunkedArray<HandleValue?>.ChunkEnd(i) - 1;
+                continue;
             }
 
-            changed = true;
+            changed |= JoinSlot(i, _slots[i], other._slots[i]);
         }
 
-        _slots = slots.ToImmutable();
         return changed;
     }
 
-    /// <summary>ORs <paramref name="theirs"/> into the statuses; true if any changed.</summary>
-    private bool JoinStatus(LockStatus[] theirs)
+    /// <summary>States of two analyses (never joined today): the same join, matched by variable.</summary>
+    private bool JoinSlotsByKey(LockState other)
     {
         bool changed = false;
-
-        // Eight statuses at a time: joins of states over thousands of acquisitions dominated huge methods.
-        int words = Math.Min(theirs.Length, _status.Length) / sizeof(ulong);
-        ReadOnlySpan<ulong> theirWords = MemoryMarshal.Cast<LockStatus, ulong>(theirs.AsSpan(0, words * sizeof(ulong)));
-        Span<ulong> myWords = MemoryMarshal.Cast<LockStatus, ulong>(_status.AsSpan(0, words * sizeof(ulong)));
-        for (int w = 0; w < words; w++)
+        var mineBefore = new List<KeyValuePair<object, HandleValue>>(Slots);
+        foreach (KeyValuePair<object, HandleValue> slot in other.Slots)
         {
-            ulong joined = myWords[w] | theirWords[w];
-            if (joined != myWords[w])
-            {
-                if (_statusShared)
-                {
-                    _status = (LockStatus[])_status.Clone();
-                    _statusShared = false;
-                    myWords = MemoryMarshal.Cast<LockStatus, ulong>(_status.AsSpan(0, words * sizeof(ulong)));
-                }
-
-                myWords[w] = joined;
-                changed = true;
-            }
+            changed |= JoinSlot(_table.Add(slot.Key), Slot(slot.Key), slot.Value);
         }
 
-        for (int i = words * sizeof(ulong); i < theirs.Length; i++)
+        foreach (KeyValuePair<object, HandleValue> slot in mineBefore)
         {
-            LockStatus mine = StatusOf(i);
-            LockStatus joined = mine | theirs[i];
-            if (joined != mine)
+            if (other.Slot(slot.Key) is null)
             {
-                SetStatus(i, joined);
-                changed = true;
-            }
-        }
-
-        // Beyond their length they are NotAcquired on every path: ours gain that bit.
-        for (int i = theirs.Length; i < _status.Length; i++)
-        {
-            LockStatus mine = _status[i];
-            LockStatus joined = mine | LockStatus.NotAcquired;
-            if (joined != mine)
-            {
-                SetStatus(i, joined);
-                changed = true;
+                changed |= JoinSlot(_table.Add(slot.Key), slot.Value, null);
             }
         }
 
         return changed;
     }
 
-    /// <summary>The statuses by acquisition index; past its end, every acquisition is NotAcquired.</summary>
-    public ReadOnlySpan<LockStatus> Statuses => _status;
+    private bool JoinSlot(int at, HandleValue? mine, HandleValue? theirs)
+    {
+        if (ReferenceEquals(mine, theirs))
+        {
+            return false;
+        }
+
+        // Unassigned on one side's paths: there it holds nothing.
+        HandleValue joined = mine is null ? theirs!.Join(HandleValue.Null)
+            : theirs is null ? (mine.MayBeNull ? mine : mine.Join(HandleValue.Null))
+            : mine.Join(theirs);
+        if (mine is not null && joined.Equals(mine))
+        {
+            return false;
+        }
+
+        WriteSlot(at, joined);
+        return true;
+    }
+
+    /// <summary>ORs <paramref name="theirs"/> into the statuses (past an array's end, NotAcquired); true if any changed.</summary>
+    private bool JoinStatus(ChunkedArray<LockStatus> theirs) => _status.JoinWith(theirs, s_orChanges, s_or);
+
+    // Eight statuses at a time: joins of states over thousands of acquisitions dominated huge methods.
+    private static bool OrChanges(ReadOnlySpan<LockStatus> mine, ReadOnlySpan<LockStatus> theirs)
+    {
+        ReadOnlySpan<ulong> myWords = MemoryMarshal.Cast<LockStatus, ulong>(mine);
+        ReadOnlySpan<ulong> theirWords = MemoryMarshal.Cast<LockStatus, ulong>(theirs);
+        for (int w = 0; w < myWords.Length; w++)
+        {
+            if ((myWords[w] | theirWords[w]) != myWords[w])
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static void Or(Span<LockStatus> mine, ReadOnlySpan<LockStatus> theirs)
+    {
+        Span<ulong> myWords = MemoryMarshal.Cast<LockStatus, ulong>(mine);
+        ReadOnlySpan<ulong> theirWords = MemoryMarshal.Cast<LockStatus, ulong>(theirs);
+        for (int w = 0; w < myWords.Length; w++)
+        {
+            myWords[w] |= theirWords[w];
+        }
+    }
 
     public bool Equals(LockState? other)
     {
-        if (other is null || _slots.Count != other._slots.Count)
+        if (other is null || _slotCount != other._slotCount)
         {
             return false;
         }
@@ -228,26 +250,28 @@ internal sealed class LockState : IFlowState<LockState>
             return true;
         }
 
-        if (!ReferenceEquals(_status, other._status))
+        int length = Math.Max(_status.Length, other._status.Length);
+        for (int i = 0; i < length; i++)
         {
-            int length = Math.Max(_status.Length, other._status.Length);
-            for (int i = 0; i < length; i++)
+            if (_status.SharesChunkWith(other._status, i))
             {
-                if (StatusOf(i) != other.StatusOf(i))
-                {
-                    return false;
-                }
+                i = ChunkedArray<LockStatus>.ChunkEnd(i) - 1;
+            }
+            else if (_status[i] != other._status[i])
+            {
+                return false;
             }
         }
 
-        if (ReferenceEquals(_slots, other._slots))
+        if (_slots.SharesAllWith(other._slots))
         {
             return true;
         }
 
-        foreach (KeyValuePair<object, HandleValue> slot in _slots)
+        // Equal counts: every variable of ours holding the same there means the same variables.
+        for (int i = 0; i < _slots.Length; i++)
         {
-            if (!other._slots.TryGetValue(slot.Key, out HandleValue? value) || !value.Equals(slot.Value))
+            if (_slots[i] is { } mine && !mine.Equals(other.Slot(_table.KeyAt(i))))
             {
                 return false;
             }
@@ -258,18 +282,34 @@ internal sealed class LockState : IFlowState<LockState>
 
     public override bool Equals(object? obj) => Equals(obj as LockState);
 
-    public override int GetHashCode()
-    {
-        int hash = _slots.Count;
-        for (int i = 0; i < _status.Length; i++)
-        {
-            if (_status[i] != LockStatus.NotAcquired)
-            {
-                hash = (hash * 31) + (i * 8) + (int)_status[i];
-            }
-        }
+    public override int GetHashCode() => (_slotCount * 31) + _status.ContentHash(s_statusHash);
 
-        return hash;
+    /// <summary>
+    /// The handle variables of one analysis, numbered as first assigned; shared by every clone of
+    /// its entry state. Only the analysis that owns it adds to it, on its one thread.
+    /// </summary>
+    private sealed class SlotTable
+    {
+        private readonly Dictionary<object, int> _indices = new Dictionary<object, int>(SlotComparer.Instance);
+        private readonly List<object> _keys = new List<object>();
+
+        public int Count => _keys.Count;
+
+        public object KeyAt(int index) => _keys[index];
+
+        public int? Find(object key) => _indices.TryGetValue(key, out int index) ? index : null;
+
+        public int Add(object key)
+        {
+            if (!_indices.TryGetValue(key, out int index))
+            {
+                index = _keys.Count;
+                _indices.Add(key, index);
+                _keys.Add(key);
+            }
+
+            return index;
+        }
     }
 
     /// <summary>Handle variables are locals and flow captures; locals compare as symbols.</summary>

@@ -14,7 +14,8 @@ namespace Toolstack.Bench.Runtime;
 /// <summary>
 /// QmpClient's query-status round trip against a raw-socket client (greeting, qmp_capabilities,
 /// then one line out and one line in) on the same real QEMU — target at most 1.1× — and the
-/// per-call time of 100 concurrent calls (calls/s = 1e9 / ns).
+/// per-call time of 100 concurrent calls (calls/s = 1e9 / ns). The raw client is measured both
+/// blocking (the baseline) and async like QmpClient.
 /// </summary>
 /// <remarks>
 /// QEMU serves one monitor client at a time on a socket, so each client has its own QEMU
@@ -78,6 +79,13 @@ public class QmpBenchmarks
         ReadReply(requireReturn: true);
     }
 
+    /// <summary>
+    /// The same raw socket with QmpClient's await style (async send, async receive, the caller
+    /// blocking on the task), so the ratio to it is what QmpClient adds, not what async I/O costs.
+    /// </summary>
+    [Benchmark]
+    public void RawSocketAsyncQueryStatus() => RawAsyncRoundTrip().GetAwaiter().GetResult();
+
     [Benchmark]
     public QmpStatus QmpClientQueryStatus() => _client.QueryStatusAsync().GetAwaiter().GetResult();
 
@@ -91,6 +99,26 @@ public class QmpBenchmarks
         }
 
         Task.WaitAll(_calls);
+    }
+
+    private async Task RawAsyncRoundTrip()
+    {
+        await _raw.SendAsync(s_queryStatus, SocketFlags.None).ConfigureAwait(false);
+        int filled = 0;
+        while (true)
+        {
+            int n = await _raw.ReceiveAsync(_buffer.AsMemory(filled), SocketFlags.None).ConfigureAwait(false);
+            if (n == 0)
+            {
+                throw new IOException("QEMU closed the monitor");
+            }
+
+            filled += n;
+            if (_buffer[filled - 1] == (byte)'\n' && new ReadOnlySpan<byte>(_buffer, 0, filled).IndexOf("\"return\""u8) >= 0)
+            {
+                return; // an idle -M none QEMU sends no events: one reply line
+            }
+        }
     }
 
     /// <summary>Reads whole lines until a reply (return or error) arrives; events are skipped.</summary>
