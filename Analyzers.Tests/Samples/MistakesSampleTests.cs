@@ -58,13 +58,28 @@ public class MistakesSampleTests
         string source = await File.ReadAllTextAsync(path);
         string moved = string.Concat(Enumerable.Repeat("// an unrelated line\n", Inserted)) + source;
 
-        Diagnostic before = Assert.Single(await AnalyzeAsync(source, path), d => d.Id == id);
-        Diagnostic after = Assert.Single(await AnalyzeAsync(moved, path), d => d.Id == id);
+        Diagnostic before = FirstOf(await AnalyzeAsync(source, path), id);
+        Diagnostic after = FirstOf(await AnalyzeAsync(moved, path), id);
 
         Assert.Equal(before.GetMessage(), after.GetMessage());
         Assert.Equal(before.Location.GetLineSpan().StartLinePosition.Line + Inserted, after.Location.GetLineSpan().StartLinePosition.Line);
         Assert.Equal(before.AdditionalLocations.Count, after.AdditionalLocations.Count);
     }
+
+    [Fact]
+    public async Task MistakesSample_QmpCallInsideLockStatement_ReportedNamingTheCacheLock()
+    {
+        string path = Path.Combine(RepositoryRoot(), "samples", "Mistakes", "Mistakes.cs");
+        ImmutableArray<Diagnostic> diagnostics = await AnalyzeAsync(await File.ReadAllTextAsync(path), path);
+
+        Diagnostic found = Assert.Single(diagnostics, d => d.GetMessage().Contains("lock '_cache'", StringComparison.Ordinal));
+        Assert.Equal("TSL1004", found.Id);
+        Assert.Equal("'QmpClient.StopAsync' must not be called while lock '_cache' is held", found.GetMessage());
+    }
+
+    // A rule may have more than one seed (TSL1004: a runtime lock and a lock statement): the first in the file.
+    private static Diagnostic FirstOf(ImmutableArray<Diagnostic> diagnostics, string id) =>
+        diagnostics.Where(d => d.Id == id).OrderBy(d => d.Location.SourceSpan.Start).First();
 
     private static async Task<ImmutableArray<Diagnostic>> AnalyzeAsync(string source, string path)
     {

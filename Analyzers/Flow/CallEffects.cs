@@ -22,12 +22,21 @@ internal sealed class CallEffects
         _acquisitions = acquisitions;
         _paths = paths;
         _releases = new ReleaseEffects(context, acquisitions, paths);
+        Bcl = new BclLockEffects(context, acquisitions, paths.Paths);
     }
+
+    /// <summary>The BCL lock primitives' effects (<c>lock</c>, <c>Monitor</c>, <c>Lock</c>, a marked <c>SemaphoreSlim</c>).</summary>
+    public BclLockEffects Bcl { get; }
 
     /// <summary>Applies <paramref name="call"/> to the state; the handle it yields, if any.</summary>
     public HandleValue? Apply(CallSite call, FlowPoint point)
     {
         call = WithContractAndSummary(call);
+        if (Bcl.TryApply(call, point, out HandleValue? primitive))
+        {
+            return primitive;
+        }
+
         if (call.Contract.IsEmpty && (call.Summary is null || call.Summary.IsInert))
         {
             if (call.Receiver is not null && IsPassThrough(call))

@@ -45,8 +45,14 @@ internal sealed class LockTransfer : IFlowTransfer<LockState, EventSink>
         }
     }
 
-    public (bool Conditional, bool FallThrough) Split(BasicBlock block, LockState whenConditional, LockState otherwise) =>
-        _nulls.Split(block, whenConditional, otherwise);
+    public (bool Conditional, bool FallThrough) Split(BasicBlock block, LockState whenConditional, LockState otherwise)
+    {
+        (bool conditional, bool fallThrough) = _nulls.Split(block, whenConditional, otherwise);
+
+        // A BCL acquisition's flag (TryEnter's result, the lock statement's lockTaken) tested.
+        (bool flagConditional, bool flagFallThrough) = _calls.Bcl.Flags.Split(block, whenConditional, otherwise);
+        return (conditional && flagConditional, fallThrough && flagFallThrough);
+    }
 
     public void LeaveRegion(ControlFlowRegion region, LockState state)
     {

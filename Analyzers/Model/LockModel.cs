@@ -25,9 +25,11 @@ internal sealed partial class LockModel
         INamedTypeSymbol blocking,
         INamedTypeSymbol requiresLock,
         INamedTypeSymbol acquiresLock,
-        INamedTypeSymbol releasesLock)
+        INamedTypeSymbol releasesLock,
+        BclLocks bclLocks)
     {
         BlockingApis = blockingApis;
+        BclLocks = bclLocks;
         LockLevelAttribute = lockLevel;
         RequiresUnlockedAttribute = requiresUnlocked;
         BlockingAttribute = blocking;
@@ -37,6 +39,9 @@ internal sealed partial class LockModel
     }
 
     public BlockingApis BlockingApis { get; }
+
+    /// <summary>The BCL lock primitives (<c>lock</c>, <c>Monitor</c>, <c>Lock</c>, <c>SemaphoreSlim</c>) this compilation has.</summary>
+    public BclLocks BclLocks { get; }
 
     public INamedTypeSymbol LockLevelAttribute { get; }
 
@@ -74,7 +79,8 @@ internal sealed partial class LockModel
             return null;
         }
 
-        return new LockModel(blockingApis, lockLevel, requiresUnlocked, blocking, requiresLock, acquiresLock, releasesLock)
+        return new LockModel(blockingApis, lockLevel, requiresUnlocked, blocking, requiresLock, acquiresLock, releasesLock,
+            BclLocks.Create(compilation, lockLevel))
         {
             GuardedByAttribute = compilation.GetTypeByMetadataName(Namespace + "GuardedByAttribute"),
         };
@@ -187,42 +193,8 @@ internal sealed partial class LockModel
         _ => null,
     };
 
-    private LockKind? ReadLockKind(ITypeSymbol type)
-    {
-        if (type is not INamedTypeSymbol named)
-        {
-            return null;
-        }
-
-        foreach (AttributeData attribute in named.GetAttributes())
-        {
-            if (!SymbolEqualityComparer.Default.Equals(attribute.AttributeClass, LockLevelAttribute)
-                || attribute.ConstructorArguments.Length != 1
-                || attribute.ConstructorArguments[0].Value is not int level)
-            {
-                continue;
-            }
-
-            bool isSlow = false;
-            bool forbidsBlocking = false;
-            foreach (var argument in attribute.NamedArguments)
-            {
-                if (argument.Value.Value is bool value)
-                {
-                    if (argument.Key == "IsSlow")
-                    {
-                        isSlow = value;
-                    }
-                    else if (argument.Key == "ForbidsBlocking")
-                    {
-                        forbidsBlocking = value;
-                    }
-                }
-            }
-
-            return new LockKind(named, level, isSlow, forbidsBlocking);
-        }
-
-        return null;
-    }
+    private LockKind? ReadLockKind(ITypeSymbol type) =>
+        type is INamedTypeSymbol named && LockLevelDeclaration.Of(named, LockLevelAttribute) is { } declared
+            ? new LockKind(named, declared.Level, declared.IsSlow, declared.ForbidsBlocking)
+            : null;
 }

@@ -18,9 +18,21 @@ internal static class Tsl1007AwaitUnderLock
         // reported is that call's mistake: RulePrecedence decides both.
         foreach (LockEvent awaiting in context.EventsOf(LockEventKind.Await))
         {
-            Acquisition? shortLock = RuleContext.InnermostHeld(awaiting, kind => !kind.IsSlow);
+            if (awaiting.Held.IsEmpty)
+            {
+                continue;
+            }
 
             IOperation awaited = ((IAwaitOperation)awaiting.Operation).Operation;
+
+            // `await gate.WaitAsync()` completes when the lock is taken: that await is not under it.
+            var acquiredByAwait = new HashSet<IOperation>(awaited.DescendantsAndSelf());
+            LockEvent before = awaiting with
+            {
+                Held = awaiting.Held.RemoveAll(held => held.Acquisition.Site is { } site && acquiredByAwait.Contains(site)),
+            };
+            Acquisition? shortLock = RuleContext.InnermostHeld(before, kind => !kind.IsSlow);
+
             if (shortLock is not null && !awaited.DescendantsAndSelf().Any(releases.Contains))
             {
                 context.Report(Descriptors.AwaitUnderLock, awaiting.Operation, RuleContext.Related(shortLock.Location), FixData.About(shortLock),
