@@ -55,6 +55,9 @@ internal sealed partial class LockModel
 
     public INamedTypeSymbol ReleasesLockAttribute { get; }
 
+    /// <summary><c>[TryAcquiresLock]</c>; absent from runtimes older than the attribute, then nothing matches it.</summary>
+    public INamedTypeSymbol? TryAcquiresLockAttribute { get; private set; }
+
     /// <summary>The model, or null when the compilation does not reference the runtime.</summary>
     public static LockModel? TryCreate(Compilation compilation) =>
         TryCreate(compilation, BlockingApis.Create(ImmutableArray<Microsoft.CodeAnalysis.AdditionalText>.Empty, default));
@@ -82,6 +85,7 @@ internal sealed partial class LockModel
         return new LockModel(blockingApis, lockLevel, requiresUnlocked, blocking, requiresLock, acquiresLock, releasesLock,
             BclLocks.Create(compilation, lockLevel))
         {
+            TryAcquiresLockAttribute = compilation.GetTypeByMetadataName(Namespace + "TryAcquiresLockAttribute"),
             GuardedByAttribute = compilation.GetTypeByMetadataName(Namespace + "GuardedByAttribute"),
         };
     }
@@ -99,6 +103,7 @@ internal sealed partial class LockModel
     private MemberContract ReadContract(ISymbol member)
     {
         var acquires = ImmutableArray.CreateBuilder<LockEffect>();
+        var tryAcquires = ImmutableArray.CreateBuilder<LockEffect>();
         var releases = ImmutableArray.CreateBuilder<LockEffect>();
         var requiresLocks = ImmutableArray.CreateBuilder<LockEffect>();
         var unlockedKinds = ImmutableArray.CreateBuilder<LockKind>();
@@ -136,6 +141,10 @@ internal sealed partial class LockModel
                 {
                     AddEffect(acquires, attribute, kindRequired: true);
                 }
+                else if (TryAcquiresLockAttribute is not null && SymbolEqualityComparer.Default.Equals(type, TryAcquiresLockAttribute))
+                {
+                    AddEffect(tryAcquires, attribute, kindRequired: true);
+                }
                 else if (SymbolEqualityComparer.Default.Equals(type, ReleasesLockAttribute))
                 {
                     AddEffect(releases, attribute, kindRequired: false);
@@ -148,7 +157,7 @@ internal sealed partial class LockModel
         }
 
         var contract = new MemberContract(acquires.ToImmutable(), releases.ToImmutable(), requiresLocks.ToImmutable(),
-            requiresUnlocked, unlockedKinds.ToImmutable(), blocking);
+            requiresUnlocked, unlockedKinds.ToImmutable(), blocking, tryAcquires.ToImmutable());
         return contract.IsEmpty ? MemberContract.None : contract;
     }
 

@@ -6,7 +6,7 @@ using Toolstack.Analyzers.Flow;
 
 namespace Toolstack.Analyzers.Rules;
 
-/// <summary>TSL1007: an <c>await</c> while a short lock is held on every path.</summary>
+/// <summary>TSL1007: an <c>await</c> while a short lock is held on every path, or on every path where a tracked bool has one value.</summary>
 internal static class Tsl1007AwaitUnderLock
 {
     public static void Check(RuleContext context)
@@ -37,6 +37,12 @@ internal static class Tsl1007AwaitUnderLock
             {
                 context.Report(Descriptors.AwaitUnderLock, awaiting.Operation, RuleContext.Related(shortLock.Location), FixData.About(shortLock),
                     MessageText.Describe(shortLock.Name));
+            }
+            else if (shortLock is null && RuleContext.InnermostHeldWhen(awaiting, kind => !kind.IsSlow) is { } held
+                && !awaited.DescendantsAndSelf().Any(releases.Contains))
+            {
+                context.Report(Descriptors.AwaitUnderLock, awaiting.Operation, RuleContext.Related(held.Acquisition.Location),
+                    MessageText.Describe(held));
             }
         }
     }

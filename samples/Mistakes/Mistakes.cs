@@ -88,6 +88,22 @@ public sealed class Mistakes
         _driver.Unlock(driver);
     }
 
+    // TSL1002: when 'exclusive' is true, the driver lock is held across the sleep (correlated branches: no leak, a real stall).
+    public void SleepUnderConditionalDriverLock(bool exclusive)
+    {
+        LockHandle driver = default!;
+        if (exclusive)
+        {
+            driver = _driver.Lock();
+        }
+
+        Thread.Sleep(10);
+        if (exclusive)
+        {
+            _driver.Unlock(driver);
+        }
+    }
+
     // TSL1004: a QMP call inside `lock (_cache)`: every lock statement is a short lock too.
     public Task QmpCallInsideLockStatement(QmpClient qmp)
     {
