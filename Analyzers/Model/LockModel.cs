@@ -50,6 +50,9 @@ internal sealed partial class LockModel
 
     public INamedTypeSymbol ReleasesLockAttribute { get; }
 
+    /// <summary>The hot-plug role attributes (TSL1011).</summary>
+    public HotplugAttributes HotplugAttributes { get; private init; } = null!;
+
     /// <summary>The model, or null when the compilation does not reference the runtime.</summary>
     public static LockModel? TryCreate(Compilation compilation) =>
         TryCreate(compilation, BlockingApis.Create(ImmutableArray<Microsoft.CodeAnalysis.AdditionalText>.Empty, default));
@@ -74,7 +77,10 @@ internal sealed partial class LockModel
             return null;
         }
 
-        return new LockModel(blockingApis, lockLevel, requiresUnlocked, blocking, requiresLock, acquiresLock, releasesLock);
+        return new LockModel(blockingApis, lockLevel, requiresUnlocked, blocking, requiresLock, acquiresLock, releasesLock)
+        {
+            HotplugAttributes = HotplugAttributes.Create(compilation),
+        };
     }
 
     /// <summary>The lock kind <paramref name="type"/> declares, or null if it is not a lock type.</summary>
@@ -93,6 +99,7 @@ internal sealed partial class LockModel
         var releases = ImmutableArray.CreateBuilder<LockEffect>();
         var requiresLocks = ImmutableArray.CreateBuilder<LockEffect>();
         var unlockedKinds = ImmutableArray.CreateBuilder<LockKind>();
+        var hotplugRoles = ImmutableArray.CreateBuilder<HotplugRole>();
         bool requiresUnlocked = false;
         bool blocking = BlockingApis.Contains(member);
 
@@ -135,11 +142,18 @@ internal sealed partial class LockModel
                 {
                     AddEffect(requiresLocks, attribute, kindRequired: true);
                 }
+                else if (HotplugAttributes.RoleOf(type) is { } role)
+                {
+                    AddRole(hotplugRoles, role, attribute);
+                }
             }
         }
 
         var contract = new MemberContract(acquires.ToImmutable(), releases.ToImmutable(), requiresLocks.ToImmutable(),
-            requiresUnlocked, unlockedKinds.ToImmutable(), blocking);
+            requiresUnlocked, unlockedKinds.ToImmutable(), blocking)
+        {
+            HotplugRoles = hotplugRoles.ToImmutable(),
+        };
         return contract.IsEmpty ? MemberContract.None : contract;
     }
 
@@ -149,6 +163,20 @@ internal sealed partial class LockModel
         {
             kinds.Add(kind);
         }
+    }
+
+    private void AddRole(ImmutableArray<HotplugRole>.Builder roles, HotplugRoleKind role, AttributeData attribute)
+    {
+        if (attribute.ConstructorArguments.Length == 0)
+        {
+            roles.Add(new HotplugRole(role, null));
+        }
+        else if (attribute.ConstructorArguments[0].Value is ITypeSymbol type && GetLockKind(type) is { } kind)
+        {
+            roles.Add(new HotplugRole(role, kind));
+        }
+
+        // A type that is not a lock type: nothing the analyzer can check.
     }
 
     private void AddEffect(ImmutableArray<LockEffect>.Builder effects, AttributeData attribute, bool kindRequired)

@@ -70,7 +70,10 @@ internal static class RulePrecedence
                 MissingRequiredLock)),
         // A leak already says the lock may stay held; one TSL1009 per acquisition.
         Rank(ReleaseNotOnThrow,
-            Yield(Overlap.SameAcquisition, LeakedLock, ReleaseNotOnThrow)));
+            Yield(Overlap.SameAcquisition, LeakedLock, ReleaseNotOnThrow)),
+        // The hot-plug invariant is a mistake of its own: an add may also be TSL1004 (a short lock held).
+        Rank(HotplugInvariant,
+            Yield(Overlap.SameOperation, HotplugInvariant)));
 
     /// <summary>The findings to report, in table order.</summary>
     public static ImmutableArray<Finding> Resolve(IEnumerable<Finding> findings)
