@@ -248,6 +248,31 @@ public class Tsl1011HotplugInvariantTests
     }
 
     [Fact]
+    public async Task HelperWhoseOnlyCallIsADescribe_DoesNotReport()
+    {
+        // The relevance pre-scan must keep a helper that touches no lock but calls a role member.
+        await Verify("""
+            class Hotplug
+            {
+                async Task Insert(QmpLock slowLock, QmpClient qmp, Records records)
+                {
+                    await using LockHandle slow = await slowLock.LockAsync();
+                    Record(records);
+                    await qmp.DeviceAddAsync("ide-cd", "cd1");
+                }
+
+                private static void Record(Records records) => records.Describe("cd1");
+            }
+
+            class Records
+            {
+                [DescribesInJsonConfig]
+                public void Describe(string device) { }
+            }
+            """);
+    }
+
+    [Fact]
     public async Task CallerDescribesThenRequiresLockHelperAdds_DoesNotReport()
     {
         await Verify("""
