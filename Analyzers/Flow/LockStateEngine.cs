@@ -39,8 +39,12 @@ internal static class LockStateEngine
         ImmutableHashSet<int> escaped = acquisitions.Escaped;
         solver.RunFinallyOnThrow(onThrow);
 
-        return new MethodAnalysis(method, acquisitions.ToImmutableArray(), recorder.ToImmutableArray(), onThrow.ToImmutableArray(),
-            exits.ToImmutableArray(), escaped, acquisitions.Returned, context.Model.GetContract(method));
+        ImmutableArray<LockEvent> events = recorder.ToImmutableArray();
+        return new MethodAnalysis(method, acquisitions.ToImmutableArray(), events, onThrow.ToImmutableArray(),
+            exits.ToImmutableArray(), escaped, acquisitions.Returned, context.Model.GetContract(method))
+        {
+            Hotplug = HotplugAnalysis.Run(graph, events, context.CancellationToken),
+        };
     }
 
     /// <summary>On entry, the locks the method requires and the handles passed in are held.</summary>
