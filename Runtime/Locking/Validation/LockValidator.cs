@@ -59,9 +59,12 @@ public static class LockValidator
 
     /// <summary>
     /// Checks and records an acquisition at the site the compiler named (empty
-    /// <paramref name="callerFile"/>: not known, walk the stack for it).
+    /// <paramref name="callerFile"/>: not known, walk the stack for it). <paramref name="nestedUnder"/>
+    /// is the one held lock of the same level this acquisition may nest in: the first lock of
+    /// <see cref="DomainLock.LockBoth"/>, which orders the two itself (lockdep's nest_lock).
     /// </summary>
-    internal static void OnAcquiring(LockHandle handle, string callerName, string callerFile, int callerLine)
+    internal static void OnAcquiring(LockHandle handle, string callerName, string callerFile, int callerLine,
+        LockHandle? nestedUnder = null)
     {
         if (!s_enabled)
         {
@@ -72,7 +75,7 @@ public static class LockValidator
         HeldLockEntry? top = WithoutReleased(s_held.Value);
         for (HeldLockEntry? entry = top; entry is not null; entry = entry.Next)
         {
-            if (entry.Lock.Level >= acquiring.Level)
+            if (entry.Lock.Level >= acquiring.Level && !IsNestLock(entry, acquiring, nestedUnder))
             {
                 throw new LockOrderException(acquiring, entry.Lock, entry.Site);
             }
@@ -90,6 +93,13 @@ public static class LockValidator
         // a second ExecutionContext per lock+unlock (issue 10).
         handle.ValidationEntry?.Deactivate();
     }
+
+    /// <summary>The held entry is the nest lock itself: another lock of exactly the acquiring one's level.</summary>
+    private static bool IsNestLock(HeldLockEntry entry, HierarchicalLock acquiring, LockHandle? nestedUnder) =>
+        nestedUnder is not null
+        && ReferenceEquals(entry.Lock, nestedUnder.Source)
+        && !ReferenceEquals(entry.Lock, acquiring)
+        && entry.Lock.Level == acquiring.Level;
 
     private static HeldLockEntry? WithoutReleased(HeldLockEntry? top)
     {
