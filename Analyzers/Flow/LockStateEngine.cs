@@ -32,7 +32,7 @@ internal static class LockStateEngine
         var onThrow = new EventRecorder(acquisitions, callPaths);
         var exitLocations = new ExitLocations(graph, method);
         var exits = new List<ExitPath>();
-        solver.Run(entry, recorder, (branch, state, block) => exits.Add(exitLocations.Exit(block, branch, state)));
+        solver.Run(entry, recorder, (branch, state, block) => exits.Add(exitLocations.Exit(block, branch, transfer.Scopes.AtExit(state))));
 
         // What the finally regions hand on or release through a wrong lock only when an exception
         // passes is not this method's escape: TSL1003 reports none of it, so it excuses no leak.
