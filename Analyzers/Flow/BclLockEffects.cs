@@ -68,7 +68,9 @@ internal sealed class BclLockEffects
         }
 
         LockPath? path = _paths.PathOf(lockObject);
-        if (_context.Model.BclLocks.KindOf(member, Holder(lockObject, path)) is not { } kind)
+        ISymbol? holder = Holder(lockObject, path);
+        member = _context.Model.BclLocks.AsObjectsOwn(member, TypeOf(holder) ?? LockPaths.Unwrap(lockObject).Type);
+        if (_context.Model.BclLocks.KindOf(member, holder) is not { } kind)
         {
             // An unmarked SemaphoreSlim: a plain call (its Wait still blocks).
             return false;
@@ -158,6 +160,14 @@ internal sealed class BclLockEffects
 
         return path.Members.IsEmpty ? path.Root as IFieldSymbol ?? (ISymbol?)(path.Root as IPropertySymbol) : path.Members[path.Members.Length - 1];
     }
+
+    // The holder's declared type: the lock statement's capture of the object may already be typed `object`.
+    private static ITypeSymbol? TypeOf(ISymbol? holder) => holder switch
+    {
+        IFieldSymbol field => field.Type,
+        IPropertySymbol property => property.Type,
+        _ => null,
+    };
 
     private static void Events(CallSite call, FlowPoint point)
     {

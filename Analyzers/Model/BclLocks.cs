@@ -146,6 +146,59 @@ internal sealed class BclLocks
         return kind is { HasLevel: false } && member.RequiresLevel ? null : kind;
     }
 
+    /// <summary>
+    /// The lock kind of the object in <paramref name="holder"/> (of type <paramref name="type"/>) when a
+    /// <c>[GuardedBy]</c> names it: the kind its acquisitions get, so a held lock satisfies the guard.
+    /// A primitive that takes its receiver (<c>Lock</c>, a marked <c>SemaphoreSlim</c>) by its own entry;
+    /// any other reference type by the primitive that takes its argument (<c>lock</c>, <c>Monitor</c>).
+    /// Null for an unmarked <c>SemaphoreSlim</c> or a value type: no lock, so nothing guarded.
+    /// </summary>
+    public LockKind? GuardKindOf(ISymbol holder, ITypeSymbol type)
+    {
+        BclLockMember? acquire = type is INamedTypeSymbol named && _members.ContainsKey(named.OriginalDefinition)
+            ? AcquireOf(named.OriginalDefinition, BclLockObject.Receiver)
+            : type.IsReferenceType ? FirstArgumentAcquire() : null;
+        return acquire is null ? null : KindOf(acquire, holder);
+    }
+
+    private BclLockMember? AcquireOf(INamedTypeSymbol type, BclLockObject lockObject)
+    {
+        foreach (BclLockMember member in _members[type].Values)
+        {
+            if (member.Operation is BclLockOperation.Acquire or BclLockOperation.EnterScope && member.LockObject == lockObject)
+            {
+                return member;
+            }
+        }
+
+        return null;
+    }
+
+    private BclLockMember? FirstArgumentAcquire()
+    {
+        foreach (INamedTypeSymbol type in _members.Keys)
+        {
+            if (AcquireOf(type, BclLockObject.FirstArgument) is { } member)
+            {
+                return member;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// <paramref name="member"/> (a <c>Monitor</c> member) on an object that is itself a primitive taking
+    /// its receiver: counted in that primitive's family. A compiler older than C# 13 lowers
+    /// <c>lock (gate)</c> on a <c>System.Threading.Lock</c> to <c>Monitor.Enter</c>; it is still that
+    /// lock, which <c>[GuardedBy]</c> and every other use of the object name by its own family.
+    /// </summary>
+    public BclLockMember AsObjectsOwn(BclLockMember member, ITypeSymbol? objectType) =>
+        member.LockObject == BclLockObject.FirstArgument && objectType is INamedTypeSymbol named
+        && _members.ContainsKey(named.OriginalDefinition) && AcquireOf(named.OriginalDefinition, BclLockObject.Receiver) is { } own
+            ? member with { Family = own.Family }
+            : member;
+
     /// <summary>Whether <paramref name="holder"/> is a field or property carrying <c>[LockLevel]</c>.</summary>
     public bool Marked(ISymbol? holder) =>
         holder is IFieldSymbol or IPropertySymbol && LockLevelDeclaration.Of(holder, _lockLevelAttribute) is not null;

@@ -15,7 +15,9 @@ internal sealed partial class LockModel
 
     /// <summary>
     /// The lock guarding <paramref name="member"/> (<c>[GuardedBy]</c>), or null when it has none,
-    /// or names no lock the model knows (a member that is not of a lock type).
+    /// or names no lock the model knows. A member of a runtime lock type is that lock; any other
+    /// member names a BCL lock object (<c>lock (_cache)</c>, a <c>System.Threading.Lock</c>, a marked
+    /// <c>SemaphoreSlim</c>), see <see cref="Model.BclLocks.GuardKindOf"/>.
     /// </summary>
     public Guard? GetGuard(ISymbol member) =>
         member is IFieldSymbol or IPropertySymbol ? _guards.GetOrAdd(member.OriginalDefinition, ReadGuard) : null;
@@ -37,7 +39,8 @@ internal sealed partial class LockModel
             }
 
             if (value is string name && FindLockMember(member.ContainingType, name) is { } lockMember
-                && LockTypeOf(lockMember) is { } memberType && GetLockKind(memberType) is { } memberKind)
+                && LockTypeOf(lockMember) is { } memberType
+                && (GetLockKind(memberType) ?? BclLocks.GuardKindOf(lockMember, memberType)) is { } memberKind)
             {
                 return new Guard.OfMember(memberKind, lockMember);
             }
