@@ -118,6 +118,8 @@ public sealed partial class DomainLock : HierarchicalLock
     /// thread holds it: leaving a monitor. If the handle was released while suspended, the lock
     /// is not taken and false is returned.
     /// </summary>
+    /// <remarks>Declared a try-acquire so the analyzer sees the lock held after a true result (TSL1008/TSL1010 in a monitor's exit).</remarks>
+    [TryAcquiresLock(typeof(DomainLock))]
     internal bool Resume(LockHandle handle)
     {
         LockValidator.OnAcquiring(handle);

@@ -55,7 +55,9 @@ internal sealed class DirectoryGuard
 
     private Held Enter()
     {
+#pragma warning disable TSL1005 // deliberate: the returned Held owns the lock, its Dispose (Exit) gives it back
         _threads.Enter();
+#pragma warning restore TSL1005
         try
         {
             while (true)
