@@ -133,6 +133,30 @@ public class LockStatementOnSdkCompilerTests
                 await qmp.StopAsync(CancellationToken.None);
             }
         }
+
+        public sealed class GuardedCache
+        {
+            private readonly Lock _gate = new();
+            [GuardedBy(nameof(_gate))] private int _count;
+
+            public int Inside()
+            {
+                lock (_gate)
+                {
+                    return ++_count;
+                }
+            }
+
+            public int After()
+            {
+                lock (_gate)
+                {
+                    _count++;
+                }
+
+                return _count; /*TSL1010*/
+            }
+        }
         """;
 
     private static readonly Lazy<Task<BuildResult>> s_build = new(BuildAsync);
@@ -153,8 +177,19 @@ public class LockStatementOnSdkCompilerTests
         BuildResult build = await s_build.Value;
         Assert.True(build.ExitCode == 0, build.Output);
 
-        // Every TSL diagnostic is one of the marked QMP calls: no leak, no release-on-throw, no await report.
-        Assert.Equal(MarkedLines("/*TSL1004*/"), build.Lines("TSL"));
+        // Every TSL diagnostic is one of the marked lines: no leak, no release-on-throw, no await report,
+        // no guarded access inside the lock.
+        Assert.Equal(MarkedLines("/*TSL10"), build.Lines("TSL"));
+    }
+
+    [Fact]
+    public async Task GuardedByThreadingLock_NullableEnabled_SdkCompiler_AccessAfterTheLock_Reports()
+    {
+        BuildResult build = await s_build.Value;
+        Assert.True(build.ExitCode == 0, build.Output);
+        int[] expected = MarkedLines("/*TSL1010*/");
+        Assert.Single(expected);
+        Assert.Equal(expected, build.Lines("TSL1010"));
     }
 
     private static int[] MarkedLines(string marker) =>
