@@ -108,7 +108,7 @@ internal static class GraphJson
             edge.GetProperty("from").GetString() ?? "",
             edge.GetProperty("to").GetString() ?? "",
             Enum.Parse<EdgeSource>(edge.GetProperty("source").GetString() ?? "", ignoreCase: true),
-            edge.GetProperty("count").GetInt32(),
+            (int)Math.Min(int.MaxValue, edge.GetProperty("count").GetInt64()),
             Flag(edge, "againstHierarchy"),
             Spots(edge))).ToImmutableArray();
         ImmutableArray<GraphMark> marks = Items(root, "marks").Select(mark => new GraphMark(

@@ -88,7 +88,7 @@ internal static class HtmlPage
         html.WriteLine("<label><input type=\"checkbox\" data-layer=\"static\" checked><span class=\"swatch static\"></span>static (found in the code)</label>");
         html.WriteLine("<label><input type=\"checkbox\" data-layer=\"observed\" checked><span class=\"swatch observed\"></span>observed (runtime validator)</label>");
         html.WriteLine("<span><span class=\"swatch against\"></span> against the hierarchy</span>");
-        html.WriteLine("<span>marks: ⏸ blocking, Q QMP call, ⧗ await — red when the lock forbids it; bold box: slow lock ⏳</span>");
+        html.WriteLine("<span>marks under a lock: blocking calls, QMP calls, awaits (red when the lock forbids them); bold box: slow lock</span>");
         html.WriteLine("</div>");
         SvgDrawing.Write(graph, html);
         html.WriteLine("<div id=\"details\">Click an edge or a mark.</div>");

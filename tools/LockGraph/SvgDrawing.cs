@@ -104,14 +104,14 @@ internal static class SvgDrawing
         svg.WriteLine(FormattableString.Invariant(
             $"<rect x=\"{box.X:0.#}\" y=\"{box.Y:0.#}\" width=\"{Box.Width:0}\" height=\"{Box.Height:0}\" rx=\"8\"/>"));
         svg.WriteLine(FormattableString.Invariant(
-            $"<text class=\"name\" x=\"{box.CenterX:0.#}\" y=\"{box.Y + 21:0.#}\">{Text(node.Name)}{(node.IsSlow ? " ⏳" : "")}</text>"));
+            $"<text class=\"name\" x=\"{box.CenterX:0.#}\" y=\"{box.Y + 21:0.#}\">{Text(node.Name)}</text>"));
         svg.WriteLine(FormattableString.Invariant(
             $"<text class=\"traits\" x=\"{box.CenterX:0.#}\" y=\"{box.Y + 38:0.#}\">{Text(traits)}</text>"));
         double x = box.X;
         foreach (GraphMark mark in graph.Marks.Where(mark => mark.Lock == node.Id))
         {
             string kind = mark.Kind.ToString().ToLowerInvariant();
-            string label = $"{Symbol(mark.Kind)} {kind} ×{mark.Count}";
+            string label = $"{kind} ×{mark.Count}";
             double width = 16 + (label.Length * 6.5);
             string title = $"{kind} while {node.Name} is held ×{mark.Count}{(mark.Forbidden ? " (forbidden)" : "")}"
                 + string.Concat(mark.Locations.Take(20).Select(spot => "\n" + TextSummary.Place(spot)));
@@ -127,13 +127,6 @@ internal static class SvgDrawing
 
         svg.WriteLine("</g>");
     }
-
-    private static string Symbol(MarkKind kind) => kind switch
-    {
-        MarkKind.Blocking => "⏸",
-        MarkKind.Qmp => "Q",
-        _ => "⧗",
-    };
 
     private static string Locations(System.Collections.Immutable.ImmutableArray<SourceSpot> spots) =>
         JsonSerializer.Serialize(spots.Select(spot => new[] { spot.File, spot.Line.ToString(System.Globalization.CultureInfo.InvariantCulture), spot.Detail }));

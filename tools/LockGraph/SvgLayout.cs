@@ -27,7 +27,7 @@ internal sealed class SvgLayout
 {
     public const double LabelWidth = 110;
     public const double ColumnGap = 50;
-    public const double RowGap = 120;
+    public const double RowGap = 80;
     public const double Margin = 30;
 
     // Room on the right for the edges that go up or sideways, which curve out past the boxes.
