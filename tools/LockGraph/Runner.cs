@@ -17,7 +17,7 @@ internal static class Runner
             return 2;
         }
 
-        Graph graph = await WorkspaceLoader.AnalyzeAsync(options.Input, errors, CancellationToken.None).ConfigureAwait(false);
+        Graph graph = await WorkspaceLoader.AnalyzeAsync(options.Input, options.IncludeReferences, errors, CancellationToken.None).ConfigureAwait(false);
         graph = GraphMerge.RelativeTo(graph, Path.GetDirectoryName(options.Input)!);
         if (options.Observed is { } observedFile)
         {

@@ -8,10 +8,12 @@ namespace Toolstack.LockGraph;
 /// <param name="Input">A .csproj, .sln or .slnx.</param>
 /// <param name="Output">Where the drawing goes; the summary always goes to the console.</param>
 /// <param name="Observed">A JSON dump of the runtime validator's observed edges to draw beside the static ones.</param>
-internal sealed record ToolOptions(string Input, OutputFormat Format, string Output, string? Observed, bool ShowHelp)
+/// <param name="IncludeReferences">Draw the project's project references too (a sample whose locking lives in the runtime).</param>
+internal sealed record ToolOptions(string Input, OutputFormat Format, string Output, string? Observed, bool ShowHelp,
+    bool IncludeReferences = false)
 {
     public const string Usage =
-        "usage: toolstack-lockgraph PROJECT.csproj|SOLUTION.sln [--format html|dot|json] [-o FILE] [--observed EDGES.json]\n"
+        "usage: toolstack-lockgraph PROJECT.csproj|SOLUTION.sln [--format html|dot|json] [-o FILE] [--observed EDGES.json] [--include-references]\n"
         + "  writes lockgraph.html (or .dot/.json) and prints a plain-text summary";
 
     public static bool TryParse(string[] args, [NotNullWhen(true)] out ToolOptions? options, [NotNullWhen(false)] out string? error)
@@ -22,6 +24,7 @@ internal sealed record ToolOptions(string Input, OutputFormat Format, string Out
         string? output = null;
         string? observed = null;
         OutputFormat format = OutputFormat.Html;
+        bool includeReferences = false;
         for (int i = 0; i < args.Length; i++)
         {
             string arg = args[i];
@@ -29,6 +32,12 @@ internal sealed record ToolOptions(string Input, OutputFormat Format, string Out
             {
                 options = new ToolOptions("", format, "", null, ShowHelp: true);
                 return true;
+            }
+
+            if (arg is "--include-references")
+            {
+                includeReferences = true;
+                continue;
             }
 
             if (arg is "--format" or "-f" or "-o" or "--output" or "--observed")
@@ -77,7 +86,7 @@ internal sealed record ToolOptions(string Input, OutputFormat Format, string Out
         }
 
         output ??= "lockgraph." + format.ToString().ToLowerInvariant();
-        options = new ToolOptions(Path.GetFullPath(input), format, output, observed, ShowHelp: false);
+        options = new ToolOptions(Path.GetFullPath(input), format, output, observed, ShowHelp: false, includeReferences);
         return true;
     }
 }

@@ -19,10 +19,11 @@ internal static class WorkspaceLoader
 {
     /// <summary>
     /// The graph of a solution's projects, or of one project (its project references are compiled
-    /// for their symbols, not drawn: the runtime's own locking is not the project's). The input must
+    /// for their symbols, not drawn: the runtime's own locking is not the project's, unless asked for). The input must
     /// be restored: without its assets file MSBuild resolves no package, and the log says so.
     /// </summary>
-    public static async Task<Analyzers.Graph.LockGraph> AnalyzeAsync(string input, TextWriter log, CancellationToken ct)
+    public static async Task<Analyzers.Graph.LockGraph> AnalyzeAsync(string input, bool includeReferences, TextWriter log,
+        CancellationToken ct)
     {
         using MSBuildWorkspace workspace = MSBuildWorkspace.Create();
         var problems = new List<string>();
@@ -37,7 +38,7 @@ internal static class WorkspaceLoader
         IEnumerable<Project> projects = input.EndsWith(".sln", StringComparison.OrdinalIgnoreCase)
             || input.EndsWith(".slnx", StringComparison.OrdinalIgnoreCase)
             ? (await workspace.OpenSolutionAsync(input, cancellationToken: ct).ConfigureAwait(false)).Projects
-            : new[] { await workspace.OpenProjectAsync(input, cancellationToken: ct).ConfigureAwait(false) };
+            : await OpenProjectAsync(workspace, input, includeReferences, ct).ConfigureAwait(false);
 
         foreach (string problem in problems.Distinct())
         {
@@ -64,5 +65,12 @@ internal static class WorkspaceLoader
         }
 
         return builder.Build();
+    }
+
+    private static async Task<IEnumerable<Project>> OpenProjectAsync(MSBuildWorkspace workspace, string input, bool includeReferences,
+        CancellationToken ct)
+    {
+        Project project = await workspace.OpenProjectAsync(input, cancellationToken: ct).ConfigureAwait(false);
+        return includeReferences ? project.Solution.Projects : new[] { project };
     }
 }
