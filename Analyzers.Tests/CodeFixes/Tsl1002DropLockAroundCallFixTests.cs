@@ -814,4 +814,31 @@ public class Tsl1002DropLockAroundCallFixTests
             """;
         await VerifyCS.VerifyCodeFixAsync(source, Tsl1002(0, 1), source);
     }
+
+    [Fact]
+    public async Task LockHeldOnlyWhenBoolIsTrue_NoFix()
+    {
+        // Correlated branches: the lock is not there on every path to drop and re-take.
+        const string source = """
+            using System.Threading;
+            using Toolstack.Runtime;
+
+            public sealed class Driver
+            {
+                private readonly DriverLock _driver = new();
+
+                public void Run(bool take)
+                {
+                    LockHandle h = default!;
+                    if (take) h = {|#1:_driver.Lock()|};
+                    {|#0:Thread.Sleep(1)|};
+                    if (take) _driver.Unlock(h);
+                }
+            }
+            """;
+        await VerifyCS.VerifyCodeFixAsync(source,
+            VerifyCS.Diagnostic("TSL1002").WithLocation(0).WithLocation(1)
+                .WithArguments("Thread.Sleep", "DriverLock '_driver' (when 'take' is true)"),
+            source);
+    }
 }

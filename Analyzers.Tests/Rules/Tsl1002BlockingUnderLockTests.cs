@@ -795,8 +795,9 @@ public class Tsl1002BlockingUnderLockTests
     }
 
     [Fact]
-    public async Task SleepWhenDriverLockTakenInOneBranchOnly_IsSilent()
+    public async Task SleepWhenDriverLockTakenInOneBranchOnly_ReportsWhenTrue()
     {
+        // Issue 11: held on the feasible paths where 'exclusive' is true — a real bug, named by its condition.
         await VerifyCS.VerifyAnalyzerAsync("""
             using System.Threading;
             using Toolstack.Runtime;
@@ -810,14 +811,16 @@ public class Tsl1002BlockingUnderLockTests
                     LockHandle driver = null;
                     if (exclusive)
                     {
-                        driver = _driver.Lock();
+                        driver = {|#1:_driver.Lock()|};
                     }
 
-                    Thread.Sleep(1);
+                    {|#0:Thread.Sleep(1)|};
                     driver?.Dispose();
                 }
             }
-            """);
+            """,
+            VerifyCS.Diagnostic("TSL1002").WithLocation(0).WithLocation(1)
+                .WithArguments("Thread.Sleep", "DriverLock '_driver' (when 'exclusive' is true)"));
     }
 
     [Fact]

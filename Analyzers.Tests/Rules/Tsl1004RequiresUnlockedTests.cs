@@ -764,7 +764,7 @@ public class Tsl1004RequiresUnlockedTests
     }
 
     [Fact]
-    public async Task DomainLockTakenInOneBranchOnly_IsSilent()
+    public async Task DomainLockTakenInOneBranchOnly_ReportsWhenTrue()
     {
         await VerifyCS.VerifyAnalyzerAsync("""
             using System.Threading.Tasks;
@@ -786,15 +786,17 @@ public class Tsl1004RequiresUnlockedTests
                     LockHandle vm = null;
                     if (pin)
                     {
-                        vm = _vm1.Lock();
+                        vm = {|#1:_vm1.Lock()|};
                     }
 
-                    Task stopping = _qmp.StopAsync();
+                    Task stopping = {|#0:_qmp.StopAsync()|};
                     vm?.Dispose();
                     return stopping;
                 }
             }
-            """);
+            """,
+            VerifyCS.Diagnostic("TSL1004").WithLocation(0).WithLocation(1)
+                .WithArguments("StopAsync", "DomainLock '_vm1' (when 'pin' is true)"));
     }
 
     [Fact]

@@ -14,6 +14,7 @@ internal sealed class CallEffects
     private readonly AcquisitionTable _acquisitions;
     private readonly CallPaths _paths;
     private readonly ReleaseEffects _releases;
+    private readonly TryAcquireEffects _tries;
 
     public CallEffects(LockAnalysisContext context, ISummarySource summaries, AcquisitionTable acquisitions, CallPaths paths)
     {
@@ -22,12 +23,22 @@ internal sealed class CallEffects
         _acquisitions = acquisitions;
         _paths = paths;
         _releases = new ReleaseEffects(context, acquisitions, paths);
+        _tries = new TryAcquireEffects(context, acquisitions, paths);
+        Bcl = new BclLockEffects(context, acquisitions, paths.Paths);
     }
+
+    /// <summary>The BCL lock primitives' effects (<c>lock</c>, <c>Monitor</c>, <c>Lock</c>, a marked <c>SemaphoreSlim</c>).</summary>
+    public BclLockEffects Bcl { get; }
 
     /// <summary>Applies <paramref name="call"/> to the state; the handle it yields, if any.</summary>
     public HandleValue? Apply(CallSite call, FlowPoint point)
     {
         call = WithContractAndSummary(call);
+        if (Bcl.TryApply(call, point, out HandleValue? primitive))
+        {
+            return primitive;
+        }
+
         if (call.Contract.IsEmpty && (call.Summary is null || call.Summary.IsInert))
         {
             if (call.Receiver is not null && IsPassThrough(call))
@@ -54,7 +65,14 @@ internal sealed class CallEffects
             }
         }
 
-        return call.Contract.Acquires.IsEmpty ? AcquireBySummary(call, point) : AcquireByContract(call, point);
+        if (!call.Contract.TryAcquires.IsEmpty)
+        {
+            _tries.Apply(call, point);
+        }
+
+        return call.Contract.Acquires.IsEmpty
+            ? call.Contract.TryAcquires.IsEmpty ? AcquireBySummary(call, point) : null
+            : AcquireByContract(call, point);
     }
 
     private CallSite WithContractAndSummary(CallSite call)

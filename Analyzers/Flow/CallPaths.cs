@@ -18,6 +18,9 @@ internal sealed class CallPaths
         _paths = paths;
     }
 
+    /// <summary>The method's own paths, which the calls are rebased into.</summary>
+    public LockPaths Paths => _paths;
+
     /// <summary>The lock an attribute's target names at <paramref name="call"/>, or null when it has no path here.</summary>
     public LockPath? Resolve(LockTarget target, LockKind kind, CallSite call)
     {

@@ -54,5 +54,8 @@ internal sealed class EventRecorder : EventSink
         });
 
     private LockEvent Event(LockEventKind kind, IOperation operation, FlowPoint point) =>
-        new LockEvent(kind, operation, _acquisitions.Snapshot(point.State), point.Region);
+        new LockEvent(kind, operation, _acquisitions.Snapshot(point.State), point.Region)
+        {
+            HeldWhen = ConditionalHold.Of(point.State, _acquisitions),
+        };
 }

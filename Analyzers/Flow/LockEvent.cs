@@ -35,6 +35,9 @@ internal enum LockEventKind
 /// <param name="Region">The innermost region of the block the event is in.</param>
 internal sealed record LockEvent(LockEventKind Kind, IOperation Operation, ImmutableArray<HeldLock> Held, ControlFlowRegion Region)
 {
+    /// <summary>Locks held only on the paths where a tracked bool has one value (held on some, not every, path).</summary>
+    public ImmutableArray<ConditionalHold> HeldWhen { get; init; } = ImmutableArray<ConditionalHold>.Empty;
+
     /// <summary>Call: the member called.</summary>
     public ISymbol? Callee { get; init; }
 

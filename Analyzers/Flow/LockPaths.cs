@@ -29,6 +29,9 @@ internal sealed class LockPaths
         CountLocalWrites(graph);
     }
 
+    /// <summary>The method (or lambda, or local function) whose graph this is.</summary>
+    public IMethodSymbol Method => _method;
+
     /// <summary>A flow capture stands for its value's path, and for the local it copies.</summary>
     public void NoteCapture(IFlowCaptureOperation capture)
     {

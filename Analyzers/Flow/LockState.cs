@@ -56,7 +56,19 @@ internal sealed class LockState : IFlowState<LockState>
         }
     }
 
-    public LockState Clone() => new LockState(_status.Clone(), _table, _slots.Clone(), _slotCount);
+    /// <summary>The tracked bools and what each tells of the statuses (the path-sensitive part).</summary>
+    public ConditionTable Conditions { get; set; } = ConditionTable.Empty;
+
+    /// <summary>How far the statuses are stored; beyond it every acquisition is NotAcquired.</summary>
+    public int StatusLength => _status.Length;
+
+    public LockState Clone() => new LockState(_status.Clone(), _table, _slots.Clone(), _slotCount) { Conditions = Conditions };
+
+    /// <summary>Whether both states share every status (a cheap test: they are then equal).</summary>
+    public bool SharesStatusesWith(LockState other) => _status.SharesAllWith(other._status);
+
+    /// <summary>Whether both states share the statuses of <paramref name="acquisition"/>'s chunk.</summary>
+    public bool SharesStatusChunkWith(LockState other, int acquisition) => _status.SharesChunkWith(other._status, acquisition);
 
     public LockStatus StatusOf(int acquisition) => _status[acquisition];
 
@@ -103,7 +115,19 @@ internal sealed class LockState : IFlowState<LockState>
         SetStatus(acquisition, status == LockStatus.None ? LockStatus.NotAcquired : status);
     }
 
+    /// <summary>Sets the status alike on every path here: no tracked bool tells it any more.</summary>
     public void SetStatus(int acquisition, LockStatus status)
+    {
+        if (!Conditions.IsEmpty)
+        {
+            Conditions = Conditions.WithoutAcquisition(acquisition);
+        }
+
+        RestoreStatus(acquisition, status);
+    }
+
+    /// <summary>Narrows the status on the paths a branch keeps; the conditions stay as they are.</summary>
+    public void RestoreStatus(int acquisition, LockStatus status)
     {
         if (_status[acquisition] != status)
         {
@@ -142,7 +166,11 @@ internal sealed class LockState : IFlowState<LockState>
     /// <summary>Adds every path of <paramref name="other"/> to this state; true if anything changed.</summary>
     public bool JoinWith(LockState other)
     {
-        bool changed = JoinStatus(other._status);
+        // Before the statuses join: a disagreement on a tracked bool records each side's statuses.
+        ConditionTable conditions = ConditionTable.Join(Conditions, this, other.Conditions, other);
+        bool changed = !conditions.SameAs(Conditions);
+        Conditions = conditions;
+        changed |= JoinStatus(other._status);
         if (_slots.SharesAllWith(other._slots))
         {
             return changed;
@@ -240,7 +268,7 @@ internal sealed class LockState : IFlowState<LockState>
 
     public bool Equals(LockState? other)
     {
-        if (other is null || _slotCount != other._slotCount)
+        if (other is null || _slotCount != other._slotCount || !Conditions.SameAs(other.Conditions))
         {
             return false;
         }
@@ -282,7 +310,7 @@ internal sealed class LockState : IFlowState<LockState>
 
     public override bool Equals(object? obj) => Equals(obj as LockState);
 
-    public override int GetHashCode() => (_slotCount * 31) + _status.ContentHash(s_statusHash);
+    public override int GetHashCode() => (((_slotCount * 31) + _status.ContentHash(s_statusHash)) * 7) + Conditions.Hash();
 
     /// <summary>
     /// The handle variables of one analysis, numbered as first assigned; shared by every clone of

@@ -18,6 +18,7 @@ internal sealed class LockTransfer : IFlowTransfer<LockState, EventSink>
     private readonly LockPaths _paths;
     private readonly CallEffects _calls;
     private readonly NullRefinement _nulls;
+    private readonly TrackableBools _bools;
 
     public LockTransfer(ControlFlowGraph graph, LockAnalysisContext context, AcquisitionTable acquisitions, LockPaths paths,
         CallEffects calls)
@@ -28,10 +29,19 @@ internal sealed class LockTransfer : IFlowTransfer<LockState, EventSink>
         _paths = paths;
         _calls = calls;
         _nulls = new NullRefinement(paths);
+        _bools = new TrackableBools(graph, paths.Method);
     }
 
-    public void Operation(IOperation operation, BasicBlock block, LockState state, EventSink sink) =>
+    public void Operation(IOperation operation, BasicBlock block, LockState state, EventSink sink)
+    {
         Visit(operation, new FlowPoint(state, block.EnclosingRegion, sink));
+
+        // A try-lock's result not stored by the statement is gone: only its acquisition's "may be held" stays.
+        if (!state.Conditions.IsEmpty)
+        {
+            state.Conditions = state.Conditions.WithoutTransient();
+        }
+    }
 
     public void BranchValue(BasicBlock block, LockState state, EventSink sink)
     {
@@ -43,8 +53,15 @@ internal sealed class LockTransfer : IFlowTransfer<LockState, EventSink>
         }
     }
 
-    public (bool Conditional, bool FallThrough) Split(BasicBlock block, LockState whenConditional, LockState otherwise) =>
-        _nulls.Split(block, whenConditional, otherwise);
+    public (bool Conditional, bool FallThrough) Split(BasicBlock block, LockState whenConditional, LockState otherwise)
+    {
+        (bool conditional, bool fallThrough) = _nulls.Split(block, whenConditional, otherwise);
+        (bool byCondition, bool otherwiseByCondition) = ConditionRefinement.Split(block, whenConditional, otherwise, _bools);
+
+        // A BCL acquisition's flag (TryEnter's result, the lock statement's lockTaken) tested.
+        (bool flagConditional, bool flagFallThrough) = _calls.Bcl.Flags.Split(block, whenConditional, otherwise);
+        return (conditional && byCondition && flagConditional, fallThrough && otherwiseByCondition && flagFallThrough);
+    }
 
     public void LeaveRegion(ControlFlowRegion region, LockState state)
     {
@@ -52,11 +69,13 @@ internal sealed class LockTransfer : IFlowTransfer<LockState, EventSink>
         foreach (CaptureId capture in region.CaptureIds)
         {
             state.SetSlot(capture, null);
+            state.Conditions = state.Conditions.Without(capture);
         }
 
         foreach (ILocalSymbol local in region.Locals)
         {
             state.SetSlot(local, null);
+            state.Conditions = state.Conditions.Without(local);
         }
     }
 
@@ -111,6 +130,11 @@ internal sealed class LockTransfer : IFlowTransfer<LockState, EventSink>
                 HandleValue? value = Visit(capture.Value, point);
                 state.SetSlot(capture.Id, value ?? NullIfNullConstant(capture.Value));
                 _paths.NoteCapture(capture);
+                if (capture.Value.Type?.SpecialType == SpecialType.System_Boolean)
+                {
+                    ConditionAssignments.Assign(state, capture.Id, CaptureLabel(capture, state), capture.Value, _bools);
+                }
+
                 return null;
             }
 
@@ -161,6 +185,11 @@ internal sealed class LockTransfer : IFlowTransfer<LockState, EventSink>
 
     private void Assign(IOperation target, HandleValue? value, IOperation source, FlowPoint point)
     {
+        if (ConditionAssignments.TrackedTarget(target, _bools) is { } tracked)
+        {
+            ConditionAssignments.Assign(point.State, tracked, ConditionRefinement.LabelOf(tracked), source, _bools);
+        }
+
         switch (target)
         {
             case ILocalReferenceOperation local:
@@ -182,6 +211,12 @@ internal sealed class LockTransfer : IFlowTransfer<LockState, EventSink>
         // Stored outside the method's locals: someone else's to release.
         _acquisitions.Escape(value, point.State);
     }
+
+    /// <summary>A capture carries the name of what it copies (a try-lock's text, a variable's name).</summary>
+    private string CaptureLabel(IFlowCaptureOperation capture, LockState state) =>
+        ConditionRefinement.TryGetKey(capture.Value, state.Conditions, _bools, out object? key, out _) && state.Conditions.Find(key!) is { } known
+            ? known.Label
+            : capture.Value.Syntax.ToString();
 
     private void EscapeCapturedHandles(IFlowAnonymousFunctionOperation lambda, LockState state)
     {

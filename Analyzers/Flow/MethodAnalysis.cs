@@ -29,10 +29,10 @@ internal sealed record MethodAnalysis(
 
     public bool IsLocalFunction => Method.MethodKind == MethodKind.LocalFunction;
 
-    /// <summary>Whether the method's attributes say it acquires a lock of <paramref name="kind"/> for its caller.</summary>
+    /// <summary>Whether the method's attributes say it acquires (or tries to acquire) a lock of <paramref name="kind"/> for its caller.</summary>
     public bool DeclaresAcquisitionOf(LockKind kind)
     {
-        foreach (LockEffect effect in Contract.Acquires)
+        foreach (LockEffect effect in Contract.Acquires.AddRange(Contract.TryAcquires))
         {
             if (effect.Kind is not null && SymbolEqualityComparer.Default.Equals(effect.Kind.Type, kind.Type))
             {

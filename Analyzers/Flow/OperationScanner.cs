@@ -107,7 +107,8 @@ internal sealed class OperationScanner
     {
         LockModel model = _context.Model;
         if (!model.GetContract(callee).IsEmpty
-            || (callee.ContainingType is { } owner && model.GetLockKind(owner) is not null))
+            || (callee.ContainingType is { } owner && model.GetLockKind(owner) is not null)
+            || IsLockPrimitive(callee, instance))
         {
             return true;
         }
@@ -133,6 +134,17 @@ internal sealed class OperationScanner
         }
 
         return false;
+    }
+
+    /// <summary>
+    /// A BCL lock primitive's member; a <c>SemaphoreSlim</c>'s only when its field or property is marked
+    /// (or the receiver is no field or property, which only the flow can resolve).
+    /// </summary>
+    private bool IsLockPrimitive(ISymbol callee, IOperation? instance)
+    {
+        BclLocks primitives = _context.Model.BclLocks;
+        return primitives.Find(callee) is { } member
+            && (!member.RequiresLevel || instance is null || BclLockEffects.HolderOf(instance) is not { } holder || primitives.Marked(holder));
     }
 
     /// <summary>

@@ -25,9 +25,11 @@ internal sealed partial class LockModel
         INamedTypeSymbol blocking,
         INamedTypeSymbol requiresLock,
         INamedTypeSymbol acquiresLock,
-        INamedTypeSymbol releasesLock)
+        INamedTypeSymbol releasesLock,
+        BclLocks bclLocks)
     {
         BlockingApis = blockingApis;
+        BclLocks = bclLocks;
         LockLevelAttribute = lockLevel;
         RequiresUnlockedAttribute = requiresUnlocked;
         BlockingAttribute = blocking;
@@ -37,6 +39,9 @@ internal sealed partial class LockModel
     }
 
     public BlockingApis BlockingApis { get; }
+
+    /// <summary>The BCL lock primitives (<c>lock</c>, <c>Monitor</c>, <c>Lock</c>, <c>SemaphoreSlim</c>) this compilation has.</summary>
+    public BclLocks BclLocks { get; }
 
     public INamedTypeSymbol LockLevelAttribute { get; }
 
@@ -49,6 +54,9 @@ internal sealed partial class LockModel
     public INamedTypeSymbol AcquiresLockAttribute { get; }
 
     public INamedTypeSymbol ReleasesLockAttribute { get; }
+
+    /// <summary><c>[TryAcquiresLock]</c>; absent from runtimes older than the attribute, then nothing matches it.</summary>
+    public INamedTypeSymbol? TryAcquiresLockAttribute { get; private set; }
 
     /// <summary>The model, or null when the compilation does not reference the runtime.</summary>
     public static LockModel? TryCreate(Compilation compilation) =>
@@ -74,7 +82,11 @@ internal sealed partial class LockModel
             return null;
         }
 
-        return new LockModel(blockingApis, lockLevel, requiresUnlocked, blocking, requiresLock, acquiresLock, releasesLock);
+        return new LockModel(blockingApis, lockLevel, requiresUnlocked, blocking, requiresLock, acquiresLock, releasesLock,
+            BclLocks.Create(compilation, lockLevel))
+        {
+            TryAcquiresLockAttribute = compilation.GetTypeByMetadataName(Namespace + "TryAcquiresLockAttribute"),
+        };
     }
 
     /// <summary>The lock kind <paramref name="type"/> declares, or null if it is not a lock type.</summary>
@@ -90,6 +102,7 @@ internal sealed partial class LockModel
     private MemberContract ReadContract(ISymbol member)
     {
         var acquires = ImmutableArray.CreateBuilder<LockEffect>();
+        var tryAcquires = ImmutableArray.CreateBuilder<LockEffect>();
         var releases = ImmutableArray.CreateBuilder<LockEffect>();
         var requiresLocks = ImmutableArray.CreateBuilder<LockEffect>();
         var unlockedKinds = ImmutableArray.CreateBuilder<LockKind>();
@@ -127,6 +140,10 @@ internal sealed partial class LockModel
                 {
                     AddEffect(acquires, attribute, kindRequired: true);
                 }
+                else if (TryAcquiresLockAttribute is not null && SymbolEqualityComparer.Default.Equals(type, TryAcquiresLockAttribute))
+                {
+                    AddEffect(tryAcquires, attribute, kindRequired: true);
+                }
                 else if (SymbolEqualityComparer.Default.Equals(type, ReleasesLockAttribute))
                 {
                     AddEffect(releases, attribute, kindRequired: false);
@@ -139,7 +156,7 @@ internal sealed partial class LockModel
         }
 
         var contract = new MemberContract(acquires.ToImmutable(), releases.ToImmutable(), requiresLocks.ToImmutable(),
-            requiresUnlocked, unlockedKinds.ToImmutable(), blocking);
+            requiresUnlocked, unlockedKinds.ToImmutable(), blocking, tryAcquires.ToImmutable());
         return contract.IsEmpty ? MemberContract.None : contract;
     }
 
@@ -184,42 +201,8 @@ internal sealed partial class LockModel
         _ => null,
     };
 
-    private LockKind? ReadLockKind(ITypeSymbol type)
-    {
-        if (type is not INamedTypeSymbol named)
-        {
-            return null;
-        }
-
-        foreach (AttributeData attribute in named.GetAttributes())
-        {
-            if (!SymbolEqualityComparer.Default.Equals(attribute.AttributeClass, LockLevelAttribute)
-                || attribute.ConstructorArguments.Length != 1
-                || attribute.ConstructorArguments[0].Value is not int level)
-            {
-                continue;
-            }
-
-            bool isSlow = false;
-            bool forbidsBlocking = false;
-            foreach (var argument in attribute.NamedArguments)
-            {
-                if (argument.Value.Value is bool value)
-                {
-                    if (argument.Key == "IsSlow")
-                    {
-                        isSlow = value;
-                    }
-                    else if (argument.Key == "ForbidsBlocking")
-                    {
-                        forbidsBlocking = value;
-                    }
-                }
-            }
-
-            return new LockKind(named, level, isSlow, forbidsBlocking);
-        }
-
-        return null;
-    }
+    private LockKind? ReadLockKind(ITypeSymbol type) =>
+        type is INamedTypeSymbol named && LockLevelDeclaration.Of(named, LockLevelAttribute) is { } declared
+            ? new LockKind(named, declared.Level, declared.IsSlow, declared.ForbidsBlocking)
+            : null;
 }

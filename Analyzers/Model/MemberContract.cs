@@ -15,7 +15,8 @@ internal sealed class MemberContract
         ImmutableArray<LockEffect> requiresLocks,
         bool requiresUnlocked,
         ImmutableArray<LockKind> requiresUnlockedKinds,
-        bool isBlocking)
+        bool isBlocking,
+        ImmutableArray<LockEffect> tryAcquires = default)
     {
         Acquires = acquires;
         Releases = releases;
@@ -23,6 +24,7 @@ internal sealed class MemberContract
         RequiresUnlocked = requiresUnlocked;
         RequiresUnlockedKinds = requiresUnlockedKinds;
         IsBlocking = isBlocking;
+        TryAcquires = tryAcquires.IsDefault ? ImmutableArray<LockEffect>.Empty : tryAcquires;
     }
 
     public ImmutableArray<LockEffect> Acquires { get; }
@@ -30,6 +32,9 @@ internal sealed class MemberContract
     public ImmutableArray<LockEffect> Releases { get; }
 
     public ImmutableArray<LockEffect> RequiresLocks { get; }
+
+    /// <summary>Marked <c>[TryAcquiresLock]</c>: acquires these when it returns true.</summary>
+    public ImmutableArray<LockEffect> TryAcquires { get; }
 
     /// <summary>Marked <c>[RequiresUnlocked]</c>.</summary>
     public bool RequiresUnlocked { get; }
@@ -41,7 +46,7 @@ internal sealed class MemberContract
     public bool IsBlocking { get; }
 
     public bool IsEmpty =>
-        Acquires.IsEmpty && Releases.IsEmpty && RequiresLocks.IsEmpty && !RequiresUnlocked && !IsBlocking;
+        Acquires.IsEmpty && TryAcquires.IsEmpty && Releases.IsEmpty && RequiresLocks.IsEmpty && !RequiresUnlocked && !IsBlocking;
 
     /// <summary>Whether this member may not be called while <paramref name="held"/> is held.</summary>
     public bool Forbids(LockKind held) => IsForbidden(RequiresUnlocked, RequiresUnlockedKinds, held);

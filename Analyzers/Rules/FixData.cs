@@ -17,6 +17,12 @@ internal static class FixData
     public static ImmutableDictionary<string, string?> About(Acquisition acquisition)
     {
         ImmutableDictionary<string, string?>.Builder properties = ImmutableDictionary.CreateBuilder<string, string?>();
+        if (acquisition.Kind is { Source: LockKindSource.LockObject })
+        {
+            // No fix rewrites a lock statement or a Monitor pair yet: without properties, none is offered.
+            return properties.ToImmutable();
+        }
+
         if (acquisition.Kind is { } kind)
         {
             properties[FixProperties.LockType] = MetadataName(kind.Type);

@@ -23,6 +23,10 @@ internal static class MessageText
         _ => name.ToString(),
     };
 
+    /// <summary><c>DriverLock '_driver' (when 'take' is true)</c>: a lock held on the paths where a bool has one value.</summary>
+    public static string Describe(ConditionalHold held) =>
+        $"{Describe(held.Acquisition.Name)} (when '{Shorten(held.Condition)}' is {(held.Value ? "true" : "false")})";
+
     /// <summary>How a message names a call: <c>Thread.Sleep</c>, or a method of this compilation by its name.</summary>
     public static string CallName(ISymbol callee)
     {

@@ -62,6 +62,25 @@ internal sealed class RuleContext
         return innermost;
     }
 
+    /// <summary>
+    /// When no lock that <paramref name="matches"/> is held on every path: the innermost one held on
+    /// every path where a tracked bool has one value (a feasible path with it held).
+    /// </summary>
+    public static ConditionalHold? InnermostHeldWhen(LockEvent lockEvent, Func<LockKind, bool> matches)
+    {
+        ConditionalHold? innermost = null;
+        foreach (ConditionalHold held in lockEvent.HeldWhen)
+        {
+            if (held.Acquisition.Kind is { } kind && matches(kind)
+                && (innermost is null || kind.Level > innermost.Value.Acquisition.Kind!.Level))
+            {
+                innermost = held;
+            }
+        }
+
+        return innermost;
+    }
+
     /// <summary>A finding at <paramref name="operation"/>.</summary>
     public void Report(DiagnosticDescriptor descriptor, IOperation operation, ImmutableArray<Location> related, params object[] arguments) =>
         Report(descriptor, operation, related, ImmutableDictionary<string, string?>.Empty, arguments);

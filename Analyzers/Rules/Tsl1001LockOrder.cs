@@ -30,7 +30,8 @@ internal static class Tsl1001LockOrder
     private static void Check(RuleContext context, LockEvent lockEvent, LockKind taking, LockPath? path, string display,
         Location? lastHop)
     {
-        if (RuleContext.InnermostHeld(lockEvent, held => held.Level >= taking.Level) is { } outer)
+        // A lock object without [LockLevel] has no place in the order: neither side of one is checked.
+        if (taking.HasLevel && RuleContext.InnermostHeld(lockEvent, held => held.HasLevel && held.Level >= taking.Level) is { } outer)
         {
             context.Report(Descriptors.LockOrder, lockEvent.Operation, RuleContext.Related(outer.Location, lastHop),
                 FixData.OutOfOrder(outer, lockEvent, taking),

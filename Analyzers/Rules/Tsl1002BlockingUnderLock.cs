@@ -3,7 +3,7 @@ using Toolstack.Analyzers.Flow;
 
 namespace Toolstack.Analyzers.Rules;
 
-/// <summary>TSL1002: a call that may sleep or wait while a lock that forbids blocking is held on every path.</summary>
+/// <summary>TSL1002: a call that may sleep or wait while a lock that forbids blocking is held on every path, or on every path where a tracked bool has one value.</summary>
 internal static class Tsl1002BlockingUnderLock
 {
     public static void Check(RuleContext context)
@@ -21,6 +21,15 @@ internal static class Tsl1002BlockingUnderLock
                     FixData.AroundCall(forbidding, call),
                     inside is null ? MessageText.CallName(call.Callee!) : MessageText.Chain(call.Callee!, inside),
                     MessageText.Describe(forbidding.Name));
+            }
+            else if ((call.Contract.IsBlocking || call.Summary is { IsBlocking: true })
+                && RuleContext.InnermostHeldWhen(call, kind => kind.ForbidsBlocking) is { } held)
+            {
+                // Held on the feasible paths where a bool has one value: no fix offered, the lock is not always there to drop.
+                CallChain? inside = call.Contract.IsBlocking ? null : call.Summary?.BlockingChain;
+                context.Report(Descriptors.BlockingUnderLock, call.Operation, RuleContext.Related(held.Acquisition.Location, inside?.LastHop),
+                    inside is null ? MessageText.CallName(call.Callee!) : MessageText.Chain(call.Callee!, inside),
+                    MessageText.Describe(held));
             }
         }
     }

@@ -2,7 +2,7 @@ using Toolstack.Analyzers.Flow;
 
 namespace Toolstack.Analyzers.Rules;
 
-/// <summary>TSL1004: a <c>[RequiresUnlocked]</c> member (every QMP call) called with a lock it forbids held on every path.</summary>
+/// <summary>TSL1004: a <c>[RequiresUnlocked]</c> member (every QMP call) called with a lock it forbids held on every path, or on every path where a tracked bool has one value.</summary>
 internal static class Tsl1004RequiresUnlocked
 {
     public static void Check(RuleContext context)
@@ -19,6 +19,14 @@ internal static class Tsl1004RequiresUnlocked
                     FixData.AroundCall(forbidden, call),
                     inside is null ? MessageText.CallName(call.Callee!) : MessageText.Chain(call.Callee!, inside),
                     MessageText.Describe(forbidden.Name));
+            }
+            else if (RuleContext.InnermostHeldWhen(call, kind => call.Contract.Forbids(kind) || call.Summary?.Forbids(kind) == true)
+                is { Acquisition.Kind: { } heldKind } held)
+            {
+                CallChain? inside = call.Contract.Forbids(heldKind) ? null : call.Summary?.RequirementForbidding(heldKind)?.Chain;
+                context.Report(Descriptors.RequiresUnlocked, call.Operation, RuleContext.Related(held.Acquisition.Location, inside?.LastHop),
+                    inside is null ? MessageText.CallName(call.Callee!) : MessageText.Chain(call.Callee!, inside),
+                    MessageText.Describe(held));
             }
         }
     }

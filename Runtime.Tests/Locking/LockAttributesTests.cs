@@ -205,7 +205,7 @@ public sealed class LockAttributesTests
     }
 
     [Theory]
-    [InlineData(typeof(LockLevelAttribute), AttributeTargets.Class, false, false)]
+    [InlineData(typeof(LockLevelAttribute), AttributeTargets.Class | AttributeTargets.Field | AttributeTargets.Property, false, false)]
     [InlineData(typeof(RequiresUnlockedAttribute), AttributeTargets.Method | AttributeTargets.Constructor | AttributeTargets.Property, true, false)]
     [InlineData(typeof(BlockingAttribute), AttributeTargets.Method | AttributeTargets.Constructor | AttributeTargets.Property, true, false)]
     [InlineData(typeof(RequiresLockAttribute), AttributeTargets.Method | AttributeTargets.Constructor | AttributeTargets.Property, true, true)]

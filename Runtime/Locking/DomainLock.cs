@@ -1,4 +1,5 @@
 using System;
+using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 
 namespace Toolstack.Runtime;
@@ -50,6 +51,22 @@ public sealed class DomainLock : HierarchicalLock
         LockHandle handle = AcquireShort(_mutex, callerName, callerFile, callerLine);
         SetHolder(handle);
         return handle;
+    }
+
+    /// <summary>Acquires the lock if it is free; never waits.</summary>
+    /// <param name="handle">On success the handle (release it with <see cref="Unlock"/> or by disposing it); null otherwise.</param>
+    /// <returns>True with the lock held; false, with nothing held, when another thread holds it.</returns>
+    /// <exception cref="LockOrderException">Validation is on and a lock at or inside this level is held; nothing is held.</exception>
+    [TryAcquiresLock(typeof(DomainLock))]
+    public bool TryLock([MaybeNullWhen(false)] out LockHandle handle)
+    {
+        if (!ShortTryLock.TryEnter(this, _mutex, out handle))
+        {
+            return false;
+        }
+
+        SetHolder(handle);
+        return true;
     }
 
     /// <summary>Releases a handle this lock issued.</summary>

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 
 namespace Toolstack.Runtime;
@@ -44,6 +45,13 @@ public sealed class DriverLock : HierarchicalLock
     [OverloadResolutionPriority(1)]
     public LockHandle Lock([CallerMemberName] string callerName = "", [CallerFilePath] string callerFile = "", [CallerLineNumber] int callerLine = 0) =>
         AcquireShort(_mutex, callerName, callerFile, callerLine);
+
+    /// <summary>Acquires the lock if it is free; never waits.</summary>
+    /// <param name="handle">On success the handle (release it with <see cref="Unlock"/> or by disposing it); null otherwise.</param>
+    /// <returns>True with the lock held; false, with nothing held, when another thread holds it.</returns>
+    /// <exception cref="LockOrderException">Validation is on and a lock at or inside this level is held; nothing is held.</exception>
+    [TryAcquiresLock(typeof(DriverLock))]
+    public bool TryLock([MaybeNullWhen(false)] out LockHandle handle) => ShortTryLock.TryEnter(this, _mutex, out handle);
 
     /// <summary>Releases a handle this lock issued.</summary>
     /// <exception cref="WrongLockException">Another lock issued <paramref name="handle"/>.</exception>

@@ -1,4 +1,5 @@
 using System;
+using System.Diagnostics.CodeAnalysis;
 using System.Threading;
 using System.Threading.Tasks;
 
@@ -88,6 +89,76 @@ public sealed class QmpLock : HierarchicalLock
         }
 
         return new ValueTask<LockHandle>(WaitForFileAsync(handle, fd, ct));
+    }
+
+    /// <summary>
+    /// Acquires the lock only if it is free now (flock with <c>LOCK_NB</c>, libxl's first step);
+    /// never waits, neither on another process nor on a waiter of this one.
+    /// </summary>
+    /// <param name="handle">On success the handle (release it with <see cref="Unlock"/> or by disposing it); null otherwise.</param>
+    /// <returns>
+    /// True with the lock held; false, with nothing held, no descriptor left open and no file
+    /// left behind that it did not find, when another process or flow holds it or waits first.
+    /// </returns>
+    /// <exception cref="DomainGoneException">The domain does not exist.</exception>
+    /// <exception cref="LockDirectoryException">The lock file cannot be created or locked.</exception>
+    /// <exception cref="LockOrderException">Validation is on and another lock is held; nothing is held.</exception>
+    [TryAcquiresLock(typeof(QmpLock))]
+    public bool TryLock([MaybeNullWhen(false)] out LockHandle handle)
+    {
+        handle = null;
+        if (!_gate.Wait(0))
+        {
+            return false;
+        }
+
+        int fd = -1;
+        LockFile.Attempt attempt;
+        try
+        {
+            do
+            {
+                attempt = _file.TryAcquire(ref fd);
+            }
+            while (attempt == LockFile.Attempt.RetryNow);
+        }
+        catch
+        {
+            _gate.Release();
+            throw;
+        }
+
+        if (attempt != LockFile.Attempt.Acquired)
+        {
+            // Busy: the file is another holder's; ours is only the descriptor.
+            LockFile.Close(fd);
+            _gate.Release();
+            return false;
+        }
+
+        // The validator hears of it only now that the lock is ours; a refused order gives it back.
+        var taken = new LockHandle(this) { FileDescriptor = fd };
+        try
+        {
+            LockValidator.OnAcquiring(taken);
+        }
+        catch
+        {
+            taken.FileDescriptor = -1;
+            try
+            {
+                _file.Release(fd);
+            }
+            finally
+            {
+                _gate.Release();
+            }
+
+            throw;
+        }
+
+        handle = CompleteAcquire(taken);
+        return true;
     }
 
     /// <summary>

@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System.Threading;
 using System.Threading.Tasks;
 using Toolstack.Runtime;
@@ -11,6 +12,7 @@ public sealed class Mistakes
     private readonly DomainLock _vm1 = new("vm1");
     private readonly DomainLock _vm2 = new("vm2");
     private readonly Domain _domain = new("vm3");
+    private readonly Dictionary<string, string> _cache = new();
 
     // TSL1001: the domain lock is inner to the driver lock; take the driver lock first.
     public void DriverAfterDomain()
@@ -84,6 +86,32 @@ public sealed class Mistakes
         LockHandle driver = _driver.Lock();
         Refresh();
         _driver.Unlock(driver);
+    }
+
+    // TSL1002: when 'exclusive' is true, the driver lock is held across the sleep (correlated branches: no leak, a real stall).
+    public void SleepUnderConditionalDriverLock(bool exclusive)
+    {
+        LockHandle driver = default!;
+        if (exclusive)
+        {
+            driver = _driver.Lock();
+        }
+
+        Thread.Sleep(10);
+        if (exclusive)
+        {
+            _driver.Unlock(driver);
+        }
+    }
+
+    // TSL1004: a QMP call inside `lock (_cache)`: every lock statement is a short lock too.
+    public Task QmpCallInsideLockStatement(QmpClient qmp)
+    {
+        lock (_cache)
+        {
+            _cache.Clear();
+            return qmp.StopAsync();
+        }
     }
 
     private void Refresh()

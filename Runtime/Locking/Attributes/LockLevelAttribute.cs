@@ -20,11 +20,17 @@ namespace Toolstack.Runtime;
 /// <see cref="BlockingAttribute"/>, and methods that reach them.
 /// </para>
 /// <para>The standard levels are in <see cref="LockLevels"/>; user lock types may sit between them.</para>
+/// <para>
+/// On a field or property, it places the lock object stored there — the target of a <c>lock</c>
+/// statement, a <see cref="System.Threading.Lock"/>, a <see cref="System.Threading.Monitor"/> object
+/// or a <see cref="System.Threading.SemaphoreSlim"/> — in the same hierarchy, with the same
+/// prohibitions. The runtime's validator does not see such locks; the analyzer does.
+/// </para>
 /// </remarks>
-[AttributeUsage(AttributeTargets.Class, Inherited = false, AllowMultiple = false)]
+[AttributeUsage(AttributeTargets.Class | AttributeTargets.Field | AttributeTargets.Property, Inherited = false, AllowMultiple = false)]
 public sealed class LockLevelAttribute : Attribute
 {
-    /// <summary>Places the attributed lock type at <paramref name="level"/> in the hierarchy.</summary>
+    /// <summary>Places the attributed lock type, or the lock object in the attributed field or property, at <paramref name="level"/> in the hierarchy.</summary>
     /// <param name="level">Smaller is outer: it must be taken first.</param>
     public LockLevelAttribute(int level) => Level = level;
 
