@@ -34,8 +34,8 @@ internal sealed class GraphCollector : AnalysisObserver
         {
             switch (lockEvent.Kind)
             {
-                case LockEventKind.Acquire when lockEvent.Acquired is { Kind: { } kind }:
-                    AddEdges(lockEvent, kind, "takes " + kind.Name);
+                case LockEventKind.Acquire when lockEvent.Acquired is { Kind: { } kind } acquired:
+                    AddEdges(lockEvent, GraphNodes.For(kind, acquired.Path), "takes " + Rules.MessageText.Describe(acquired.Name));
                     break;
                 case LockEventKind.Call:
                     AddCall(lockEvent);
@@ -52,7 +52,8 @@ internal sealed class GraphCollector : AnalysisObserver
         string callee = call.Callee is null ? "call" : Rules.MessageText.CallName(call.Callee);
         foreach (SummaryTake take in call.TakenThrough)
         {
-            AddEdges(call, take.Kind, $"takes {take.Kind.Name} through {Rules.MessageText.Chain(take.Chain.Calls)}");
+            AddEdges(call, GraphNodes.For(take.Kind, take.Path),
+                $"takes {Rules.MessageText.Describe(take.Name)} through {Rules.MessageText.Chain(take.Chain.Calls)}");
         }
 
         if (call.Contract.IsBlocking || call.Summary is { IsBlocking: true })
@@ -87,14 +88,19 @@ internal sealed class GraphCollector : AnalysisObserver
         return call.Summary is { } summary && summary.Forbids(held);
     }
 
-    private void AddEdges(LockEvent lockEvent, LockKind taken, string detail)
+    private void AddEdges(LockEvent lockEvent, GraphNode? taken, string detail)
     {
+        if (taken is null)
+        {
+            return;
+        }
+
         SourceSpot where = Spot(lockEvent.Operation.Syntax.GetLocation(), detail);
         foreach (HeldLock held in lockEvent.Held)
         {
-            if (held.OnEveryPath && held.Acquisition.Kind is { } outer)
+            if (held.OnEveryPath && held.Acquisition.Kind is { } outer && GraphNodes.For(outer, held.Acquisition.Path) is { } from)
             {
-                Edges.Enqueue(new RawEdge(outer, taken, where));
+                Edges.Enqueue(new RawEdge(from, taken, where));
             }
         }
     }
@@ -104,9 +110,9 @@ internal sealed class GraphCollector : AnalysisObserver
         SourceSpot where = Spot(lockEvent.Operation.Syntax.GetLocation(), detail);
         foreach (HeldLock held in lockEvent.Held)
         {
-            if (held.OnEveryPath && held.Acquisition.Kind is { } holder)
+            if (held.OnEveryPath && held.Acquisition.Kind is { } holder && GraphNodes.For(holder, held.Acquisition.Path) is { } node)
             {
-                Marks.Enqueue(new RawMark(holder, kind, forbids(holder), where));
+                Marks.Enqueue(new RawMark(node, kind, forbids(holder), where));
             }
         }
     }
@@ -119,7 +125,7 @@ internal sealed class GraphCollector : AnalysisObserver
 }
 
 /// <summary>One acquisition of <paramref name="Taken"/> while <paramref name="Held"/> is held.</summary>
-internal sealed record RawEdge(LockKind Held, LockKind Taken, SourceSpot Where);
+internal sealed record RawEdge(GraphNode Held, GraphNode Taken, SourceSpot Where);
 
 /// <summary>One blocking call, QMP call or await while <paramref name="Held"/> is held.</summary>
-internal sealed record RawMark(LockKind Held, MarkKind Kind, bool Forbidden, SourceSpot Where);
+internal sealed record RawMark(GraphNode Held, MarkKind Kind, bool Forbidden, SourceSpot Where);

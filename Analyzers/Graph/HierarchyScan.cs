@@ -21,8 +21,7 @@ internal static class HierarchyScan
             {
                 if (model.GetLockKind(type) is { } kind)
                 {
-                    yield return new GraphNode(NodeIds.Of(kind), kind.Name, kind.Level, kind.IsSlow, kind.ForbidsBlocking,
-                        NodeOrigin.LockType);
+                    yield return GraphNodes.OfType(kind);
                 }
 
                 if (!inSource)
@@ -41,28 +40,11 @@ internal static class HierarchyScan
         }
     }
 
-    private static GraphNode? LevelOf(ISymbol member, LockModel model)
-    {
-        foreach (AttributeData attribute in member.GetAttributes())
-        {
-            if (SymbolEqualityComparer.Default.Equals(attribute.AttributeClass, model.LockLevelAttribute)
-                && attribute.ConstructorArguments.Length == 1 && attribute.ConstructorArguments[0].Value is int level)
-            {
-                bool isSlow = false;
-                bool forbidsBlocking = false;
-                foreach (KeyValuePair<string, TypedConstant> argument in attribute.NamedArguments)
-                {
-                    isSlow |= argument.Key == "IsSlow" && argument.Value.Value is true;
-                    forbidsBlocking |= argument.Key == "ForbidsBlocking" && argument.Value.Value is true;
-                }
-
-                string name = member.ContainingType.Name + "." + member.Name;
-                return new GraphNode(NodeIds.OfMember(member), name, level, isSlow, forbidsBlocking, NodeOrigin.LockField);
-            }
-        }
-
-        return null;
-    }
+    private static GraphNode? LevelOf(ISymbol member, LockModel model) =>
+        LockLevelDeclaration.Of(member, model.LockLevelAttribute) is { } declared
+            ? new GraphNode(NodeIds.OfMember(member), member.ContainingType.Name + "." + member.Name, declared.Level,
+                declared.IsSlow, declared.ForbidsBlocking, NodeOrigin.LockField)
+            : null;
 
     private static IEnumerable<IAssemblySymbol> AssembliesSeeing(Compilation compilation, IAssemblySymbol runtime)
     {

@@ -33,20 +33,23 @@ internal sealed class LockGraphBuilder
 
     public LockGraph Build()
     {
+        // Declared first: a lock object seen only in use (no [LockLevel]) still gets its node.
         ImmutableArray<GraphNode> nodes = _collector.Declared
+            .Concat(_collector.Edges.SelectMany(edge => new[] { edge.Held, edge.Taken }))
+            .Concat(_collector.Marks.Select(mark => mark.Held))
             .GroupBy(node => node.Id)
             .Select(group => group.First())
             .OrderBy(node => node.Level ?? int.MaxValue).ThenBy(node => node.Id, System.StringComparer.Ordinal)
             .ToImmutableArray();
 
         ImmutableArray<GraphEdge> edges = _collector.Edges
-            .GroupBy(edge => (From: NodeIds.Of(edge.Held), To: NodeIds.Of(edge.Taken)))
+            .GroupBy(edge => (From: edge.Held.Id, To: edge.Taken.Id))
             .Select(group =>
             {
                 RawEdge first = group.First();
                 ImmutableArray<SourceSpot> spots = Sorted(group.Select(edge => edge.Where));
                 return new GraphEdge(group.Key.From, group.Key.To, EdgeSource.Static, spots.Length,
-                    first.Held.Level >= first.Taken.Level, spots);
+                    GraphNodes.AgainstHierarchy(first.Held, first.Taken), spots);
             })
             .Concat(DeclaredEdges(nodes))
             .OrderBy(edge => edge.Source).ThenBy(edge => edge.From, System.StringComparer.Ordinal)
@@ -54,7 +57,7 @@ internal sealed class LockGraphBuilder
             .ToImmutableArray();
 
         ImmutableArray<GraphMark> marks = _collector.Marks
-            .GroupBy(mark => (Lock: NodeIds.Of(mark.Held), mark.Kind))
+            .GroupBy(mark => (Lock: mark.Held.Id, mark.Kind))
             .Select(group =>
             {
                 ImmutableArray<SourceSpot> spots = Sorted(group.Select(mark => mark.Where));
