@@ -249,4 +249,66 @@ public sealed class GraphModelTests
                 .Select(e => (graph.Nodes.Single(n => n.Id == e.From).Name, graph.Nodes.Single(n => n.Id == e.To).Name))
                 .OrderBy(pair => graph.Nodes.Single(n => n.Name == pair.Item1).Level));
     }
+
+    [Fact]
+    public async Task Nodes_LockLevelField_IsARowOfItsOwnAndItsEdgeFollowsTheLevel()
+    {
+        var graph = await GraphOf.SourceAsync(Usings + """
+            public sealed class Cache
+            {
+                [LockLevel(250)]
+                private readonly object _gate = new();
+                private readonly DriverLock _driver = new();
+                private readonly DomainLock _vm = new("vm1");
+
+                public void InOrder()
+                {
+                    using LockHandle driver = _driver.Lock();
+                    lock (_gate)
+                    {
+                    }
+                }
+
+                public void Backwards()
+                {
+                    using LockHandle vm = _vm.Lock();
+                    lock (_gate)
+                    {
+                    }
+                }
+            }
+            """);
+
+        GraphNode gate = Assert.Single(graph.Nodes, n => n.Id == "Cache._gate");
+        Assert.Equal((250, NodeOrigin.LockField, "Cache._gate"), (gate.Level!.Value, gate.Origin, gate.Name));
+        Assert.False(Assert.Single(graph.Edges, e => e.Source == EdgeSource.Static && e.To == gate.Id && e.From == GraphOf.Id<DriverLock>()).AgainstHierarchy);
+        Assert.True(Assert.Single(graph.Edges, e => e.Source == EdgeSource.Static && e.To == gate.Id && e.From == GraphOf.Id<DomainLock>()).AgainstHierarchy);
+    }
+
+    [Fact]
+    public async Task Nodes_UnmarkedLockObject_HasNoLevelAndNoRedEdge()
+    {
+        var graph = await GraphOf.SourceAsync(Usings + """
+            public sealed class Cache
+            {
+                private readonly object _gate = new();
+                private readonly DomainLock _vm = new("vm1");
+
+                public void Nested()
+                {
+                    using LockHandle vm = _vm.Lock();
+                    lock (_gate)
+                    {
+                        Thread.Sleep(1);
+                    }
+                }
+            }
+            """);
+
+        GraphNode gate = Assert.Single(graph.Nodes, n => n.Id == "Cache._gate");
+        Assert.Null(gate.Level);
+        GraphEdge edge = Assert.Single(graph.Edges, e => e.Source == EdgeSource.Static);
+        Assert.Equal((GraphOf.Id<DomainLock>(), gate.Id, false), (edge.From, edge.To, edge.AgainstHierarchy));
+        Assert.Contains(graph.Marks, m => m.Lock == gate.Id && m.Kind == MarkKind.Blocking);
+    }
 }
