@@ -25,7 +25,7 @@ internal static class HtmlPage
         #lockgraph .row { stroke: #eee; } #lockgraph .level { fill: #888; font-size: 12px; }
         #lockgraph .node rect { fill: #f6f8fa; stroke: #555; stroke-width: 1.2; }
         #lockgraph .node.slow rect { fill: #fff7e0; stroke-width: 2.6; }
-        #lockgraph .node.field rect { stroke-dasharray: 4 2; }
+        #lockgraph .node.field > rect { stroke-dasharray: 4 2; }
         #lockgraph .node text.name { text-anchor: middle; font-weight: 600; }
         #lockgraph .node text.traits { text-anchor: middle; font-size: 11px; fill: #666; }
         #lockgraph .edge path { fill: none; stroke: #333; stroke-width: 1.6; }
