@@ -73,4 +73,40 @@ public class LockModelTests
 
         Assert.Null(LockModel.TryCreate(compilation));
     }
+
+    [Fact]
+    public async Task LockBoth_AcquiresItsTwoParametersInCanonicalOrder()
+    {
+        Compilation compilation = await CompileAsync("class C { }", referenceRuntime: true);
+        LockModel model = LockModel.TryCreate(compilation)!;
+        IMethodSymbol lockBoth = compilation.GetTypeByMetadataName("Toolstack.Runtime.DomainLock")!
+            .GetMembers("LockBoth").OfType<IMethodSymbol>().Single();
+
+        MemberContract contract = model.GetContract(lockBoth);
+
+        Assert.True(contract.AcquiresInCanonicalOrder);
+        Assert.Equal(new[] { "first", "second" }, contract.Acquires.Select(effect => effect.Target.Name));
+        Assert.All(contract.Acquires, effect => Assert.Equal(300, effect.Kind!.Level));
+    }
+
+    [Fact]
+    public async Task CanonicalOrderOnANonLockType_AcquiresNothing()
+    {
+        Compilation compilation = await CompileAsync("""
+            using Toolstack.Runtime;
+            public sealed class NotALock { }
+            public static class Wrapper
+            {
+                [AcquiresInCanonicalOrder(typeof(NotALock), "a", "b")]
+                public static void Both(NotALock a, NotALock b) { }
+            }
+            """, referenceRuntime: true);
+        LockModel model = LockModel.TryCreate(compilation)!;
+        IMethodSymbol both = compilation.GetTypeByMetadataName("Wrapper")!.GetMembers("Both").OfType<IMethodSymbol>().Single();
+
+        MemberContract contract = model.GetContract(both);
+
+        Assert.False(contract.AcquiresInCanonicalOrder);
+        Assert.True(contract.Acquires.IsEmpty);
+    }
 }

@@ -27,6 +27,10 @@ internal enum AcquisitionOrigin
 /// <param name="ViaSummary">Acquired by a call into a method of this compilation whose body takes the lock.</param>
 /// <param name="HasHandle">The acquiring call hands the caller a handle for it.</param>
 /// <param name="Blocks">The acquiring call may block (<c>[Blocking]</c>, or a helper that reaches a wait).</param>
+/// <param name="CanonicalTarget">
+/// For one of the locks an <c>[AcquiresInCanonicalOrder]</c> call takes (directly or through a helper that
+/// returns them): the attribute's name for it, which names its handle in the returned value; null otherwise.
+/// </param>
 internal sealed record Acquisition(
     int Index,
     AcquisitionOrigin Origin,
@@ -38,8 +42,13 @@ internal sealed record Acquisition(
     IParameterSymbol? Parameter = null,
     bool ViaSummary = false,
     bool HasHandle = false,
-    bool Blocks = false)
+    bool Blocks = false,
+    string? CanonicalTarget = null)
 {
+    /// <summary>Taken with <paramref name="other"/> by one canonical-order call: they nest on purpose.</summary>
+    public bool TakenInCanonicalOrderWith(Acquisition other) =>
+        CanonicalTarget is not null && other.CanonicalTarget is not null && Site is not null && ReferenceEquals(Site, other.Site);
+
     public bool IsFromCall => Origin == AcquisitionOrigin.Call;
 
     /// <summary>Whether this acquisition may be of the lock <paramref name="kind"/>/<paramref name="path"/> names.</summary>

@@ -50,12 +50,12 @@ internal sealed class AcquisitionTable
 
     /// <summary>The acquisition of effect <paramref name="effect"/> of a call: one per site however often the solver passes it.</summary>
     public Acquisition AtSite(IOperation site, int effect, LockKind kind, LockPath? path, LockName name,
-        bool viaSummary, bool hasHandle, bool blocks)
+        bool viaSummary, bool hasHandle, bool blocks, string? canonicalTarget = null)
     {
         if (!_bySite.TryGetValue((site, effect), out Acquisition? acquisition))
         {
             acquisition = Add(new Acquisition(_all.Count, AcquisitionOrigin.Call, kind, path, name, site,
-                site.Syntax.GetLocation(), Parameter: null, viaSummary, hasHandle, blocks));
+                site.Syntax.GetLocation(), Parameter: null, viaSummary, hasHandle, blocks, canonicalTarget));
             _bySite[(site, effect)] = acquisition;
         }
 

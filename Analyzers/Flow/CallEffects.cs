@@ -15,6 +15,7 @@ internal sealed class CallEffects
     private readonly CallPaths _paths;
     private readonly ReleaseEffects _releases;
     private readonly TryAcquireEffects _tries;
+    private readonly CanonicalOrderEffects _canonical;
 
     public CallEffects(LockAnalysisContext context, ISummarySource summaries, AcquisitionTable acquisitions, CallPaths paths)
     {
@@ -25,6 +26,7 @@ internal sealed class CallEffects
         _releases = new ReleaseEffects(context, acquisitions, paths);
         _tries = new TryAcquireEffects(context, acquisitions, paths);
         Bcl = new BclLockEffects(context, acquisitions, paths.Paths);
+        _canonical = new CanonicalOrderEffects(context, acquisitions, paths);
     }
 
     /// <summary>The BCL lock primitives' effects (<c>lock</c>, <c>Monitor</c>, <c>Lock</c>, a marked <c>SemaphoreSlim</c>).</summary>
@@ -46,6 +48,11 @@ internal sealed class CallEffects
                 return call.Receiver;
             }
 
+            if (_canonical.Project(call) is { } handle)
+            {
+                return handle;
+            }
+
             point.Events.PlainCall(call, point);
             foreach (HandleValue? value in call.ArgumentValues)
             {
@@ -63,6 +70,11 @@ internal sealed class CallEffects
             {
                 _acquisitions.Escape(call.ArgumentValues[i], point.State);
             }
+        }
+
+        if (call.Contract.AcquiresInCanonicalOrder)
+        {
+            return _canonical.Acquire(call, point);
         }
 
         if (!call.Contract.TryAcquires.IsEmpty)
@@ -131,10 +143,13 @@ internal sealed class CallEffects
             LockPath? path = _paths.Rebase(acquire.Path, call);
             Acquisition acquisition = Take(call, _acquisitions.AtSite(call.Operation, effect, acquire.Kind, path,
                 LockName.For(acquire.Kind, path, new LockName.OfHelper(acquire.Kind, call.Callee)),
-                viaSummary: true, acquire.ReturnsHandle, blocks: call.Summary.IsBlocking), point);
+                viaSummary: true, acquire.ReturnsHandle, blocks: call.Summary.IsBlocking, acquire.CanonicalTarget), point);
             if (acquire.ReturnsHandle)
             {
-                result = HandleValue.Of(acquisition.Index);
+                // A returned canonical-order value holds several handles: the helper's result is all of them.
+                result = result is not null && acquire.CanonicalTarget is not null
+                    ? result.Join(HandleValue.Of(acquisition.Index))
+                    : HandleValue.Of(acquisition.Index);
             }
         }
 

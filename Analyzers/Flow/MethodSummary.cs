@@ -7,7 +7,8 @@ namespace Toolstack.Analyzers.Flow;
 /// <summary>A lock a method leaves held on every normal way out, in the method's own terms.</summary>
 /// <param name="Path">Rooted at a parameter, <c>this</c> or a static member; null when not expressible.</param>
 /// <param name="ReturnsHandle">The method returns the handle.</param>
-internal sealed record SummaryAcquire(LockKind Kind, LockPath? Path, bool ReturnsHandle);
+/// <param name="CanonicalTarget">Taken by a canonical-order call whose value the method returns (<see cref="Acquisition.CanonicalTarget"/>).</param>
+internal sealed record SummaryAcquire(LockKind Kind, LockPath? Path, bool ReturnsHandle, string? CanonicalTarget = null);
 
 /// <summary>A lock a method releases that it did not take: a handle parameter, or a lock held on entry.</summary>
 /// <param name="HandleParameter">The ordinal of the handle parameter released, or null for a release by lock path.</param>

@@ -23,8 +23,9 @@ internal static class Summarizer
             {
                 if (acquisition.IsFromCall && acquisition.Kind is not null && HeldAtEveryNormalExit(analysis, acquisition.Index))
                 {
-                    acquires.Add(new SummaryAcquire(acquisition.Kind, Portable(analysis, acquisition.Path),
-                        analysis.Returned.Contains(acquisition.Index)));
+                    bool returned = analysis.Returned.Contains(acquisition.Index);
+                    acquires.Add(new SummaryAcquire(acquisition.Kind, Portable(analysis, acquisition.Path), returned,
+                        returned ? acquisition.CanonicalTarget : null));
                 }
             }
         }

@@ -58,6 +58,9 @@ internal sealed partial class LockModel
     /// <summary><c>[TryAcquiresLock]</c>; absent from runtimes older than the attribute, then nothing matches it.</summary>
     public INamedTypeSymbol? TryAcquiresLockAttribute { get; private set; }
 
+    /// <summary><c>[AcquiresInCanonicalOrder]</c>; absent from runtimes older than the attribute, then nothing matches it.</summary>
+    public INamedTypeSymbol? CanonicalOrderAttribute { get; private set; }
+
     /// <summary>The model, or null when the compilation does not reference the runtime.</summary>
     public static LockModel? TryCreate(Compilation compilation) =>
         TryCreate(compilation, BlockingApis.Create(ImmutableArray<Microsoft.CodeAnalysis.AdditionalText>.Empty, default));
@@ -86,6 +89,8 @@ internal sealed partial class LockModel
             BclLocks.Create(compilation, lockLevel))
         {
             TryAcquiresLockAttribute = compilation.GetTypeByMetadataName(Namespace + "TryAcquiresLockAttribute"),
+            CanonicalOrderAttribute = compilation.GetTypeByMetadataName(Namespace + "AcquiresInCanonicalOrderAttribute"),
+            GuardedByAttribute = compilation.GetTypeByMetadataName(Namespace + "GuardedByAttribute"),
         };
     }
 
@@ -107,6 +112,7 @@ internal sealed partial class LockModel
         var requiresLocks = ImmutableArray.CreateBuilder<LockEffect>();
         var unlockedKinds = ImmutableArray.CreateBuilder<LockKind>();
         bool requiresUnlocked = false;
+        bool inCanonicalOrder = false;
         bool blocking = BlockingApis.Contains(member);
 
         for (ISymbol? current = member.OriginalDefinition; current is not null; current = Overridden(current))
@@ -144,6 +150,10 @@ internal sealed partial class LockModel
                 {
                     AddEffect(tryAcquires, attribute, kindRequired: true);
                 }
+                else if (CanonicalOrderAttribute is not null && SymbolEqualityComparer.Default.Equals(type, CanonicalOrderAttribute))
+                {
+                    inCanonicalOrder |= AddOrderedEffects(acquires, attribute);
+                }
                 else if (SymbolEqualityComparer.Default.Equals(type, ReleasesLockAttribute))
                 {
                     AddEffect(releases, attribute, kindRequired: false);
@@ -156,7 +166,10 @@ internal sealed partial class LockModel
         }
 
         var contract = new MemberContract(acquires.ToImmutable(), releases.ToImmutable(), requiresLocks.ToImmutable(),
-            requiresUnlocked, unlockedKinds.ToImmutable(), blocking, tryAcquires.ToImmutable());
+            requiresUnlocked, unlockedKinds.ToImmutable(), blocking, tryAcquires.ToImmutable())
+        {
+            AcquiresInCanonicalOrder = inCanonicalOrder,
+        };
         return contract.IsEmpty ? MemberContract.None : contract;
     }
 
@@ -192,6 +205,32 @@ internal sealed partial class LockModel
         }
 
         effects.Add(new LockEffect(kind, new LockTarget(target)));
+    }
+
+    /// <summary>
+    /// <c>[AcquiresInCanonicalOrder(typeof(X), "a", "b")]</c>: one acquisition of X per named lock,
+    /// in the attribute's order; false (nothing added) when X is not a lock type or no lock is named.
+    /// </summary>
+    private bool AddOrderedEffects(ImmutableArray<LockEffect>.Builder effects, AttributeData attribute)
+    {
+        if (attribute.ConstructorArguments.Length != 2
+            || attribute.ConstructorArguments[0].Value is not ITypeSymbol type
+            || GetLockKind(type) is not { } kind
+            || attribute.ConstructorArguments[1].Kind != TypedConstantKind.Array
+            || attribute.ConstructorArguments[1].Values.Length == 0)
+        {
+            return false;
+        }
+
+        foreach (TypedConstant name in attribute.ConstructorArguments[1].Values)
+        {
+            if (name.Value is string target)
+            {
+                effects.Add(new LockEffect(kind, new LockTarget(target)));
+            }
+        }
+
+        return true;
     }
 
     private static ISymbol? Overridden(ISymbol member) => member switch

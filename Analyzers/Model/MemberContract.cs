@@ -29,6 +29,12 @@ internal sealed class MemberContract
 
     public ImmutableArray<LockEffect> Acquires { get; }
 
+    /// <summary>
+    /// Marked <c>[AcquiresInCanonicalOrder]</c>: <see cref="Acquires"/> are locks of one level the
+    /// member orders itself (lockdep's nest_lock), returned together in one value.
+    /// </summary>
+    public bool AcquiresInCanonicalOrder { get; init; }
+
     public ImmutableArray<LockEffect> Releases { get; }
 
     public ImmutableArray<LockEffect> RequiresLocks { get; }

@@ -13,7 +13,8 @@ internal static class Tsl1001LockOrder
         {
             if (lockEvent.Kind == LockEventKind.Acquire && lockEvent.Acquired is { Kind: { } kind } acquired)
             {
-                Check(context, lockEvent, kind, acquired.Path, MessageText.Describe(acquired.Name), lastHop: null);
+                Check(context, CanonicalOrder.WithoutPartners(lockEvent), kind, acquired.Path,
+                    MessageText.Describe(acquired.Name), lastHop: null);
             }
             else if (lockEvent.Kind == LockEventKind.Call)
             {

@@ -83,6 +83,21 @@ public sealed class ObservedEdgesTests : IDisposable
     }
 
     [Fact]
+    public void ObservedEdges_LockBoth_IsNoEdgeBetweenTheTwoDomainsButEachIsTakenUnderTheDriver()
+    {
+        var driver = new DriverLock();
+        var vm1 = new DomainLock("vm1");
+        var vm2 = new DomainLock("vm2");
+        using (driver.Lock())
+        using (DomainLock.LockBoth(vm2, vm1))
+        {
+        }
+
+        ObservedLockEdge edge = Assert.Single(LockValidator.ObservedEdges);
+        Assert.Equal((typeof(DriverLock).FullName, typeof(DomainLock).FullName, 2L), (edge.Held, edge.Taken, edge.Count));
+    }
+
+    [Fact]
     public void ObservedEdges_RecordingOff_RecordsNothing()
     {
         LockValidator.RecordsEdges = false;

@@ -14,7 +14,7 @@ namespace Toolstack.Runtime;
 /// monitor, which releases it, instead). Two domains' locks may not be nested. Not re-entrant.
 /// </remarks>
 [LockLevel(LockLevels.Domain)]
-public sealed class DomainLock : HierarchicalLock
+public sealed partial class DomainLock : HierarchicalLock
 {
     private readonly ShortMutex _mutex = new();
     // The handle that last took (or took back) the lock, with its thread: a short lock is never

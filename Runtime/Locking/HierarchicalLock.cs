@@ -96,13 +96,16 @@ public abstract class HierarchicalLock
     /// <see cref="AcquireBlocking"/> for an in-memory mutex, without a delegate: the uncontended
     /// path is one compare-and-swap (this is what DriverLock and DomainLock cost per call). The
     /// caller information names the site for the validator (empty file: walk the stack for it).
+    /// <paramref name="nestedUnder"/>: a held lock of this level the validator lets this one nest in
+    /// (the first lock of <see cref="DomainLock.LockBoth"/>).
     /// </summary>
-    private protected LockHandle AcquireShort(ShortMutex mutex, string callerName, string callerFile, int callerLine)
+    private protected LockHandle AcquireShort(ShortMutex mutex, string callerName, string callerFile, int callerLine,
+        LockHandle? nestedUnder = null)
     {
         var handle = new LockHandle(this);
         if (LockValidator.IsEnabled)
         {
-            LockValidator.OnAcquiring(handle, callerName, callerFile, callerLine);
+            LockValidator.OnAcquiring(handle, callerName, callerFile, callerLine, nestedUnder);
         }
 
         // The try/catch lives in the contended path only: here it would cost a frame and spills.

@@ -1,3 +1,5 @@
+using System.Diagnostics.CodeAnalysis;
+
 namespace Toolstack.Runtime;
 
 /// <summary>
@@ -43,6 +45,58 @@ public sealed class JsonLock : HierarchicalLock
     [Blocking]
     [AcquiresLock(typeof(JsonLock))]
     public LockHandle Lock() => AcquireBlocking(_acquire);
+
+    /// <summary>
+    /// Acquires the lock only if it is free now (flock with <c>LOCK_NB</c>); never waits on another
+    /// process or thread. libxl's protocol is kept: the file is opened with O_NOFOLLOW and checked to
+    /// be the one at the lock path (fstat against lstat), and the domain record is checked once the
+    /// flock is ours.
+    /// </summary>
+    /// <param name="handle">On success the handle (release it with <see cref="Unlock"/> or by disposing it); null otherwise.</param>
+    /// <returns>
+    /// True with the lock held; false, with nothing held, no descriptor left open, and the
+    /// holder's file untouched, when another process, thread or instance holds it.
+    /// </returns>
+    /// <exception cref="DomainGoneException">The domain does not exist; no file is left behind.</exception>
+    /// <exception cref="LockDirectoryException">The lock file cannot be created or locked.</exception>
+    /// <exception cref="LockOrderException">Validation is on and a lock at or inside this level is held; nothing is held.</exception>
+    /// <remarks>Not <see cref="BlockingAttribute">[Blocking]</see>: unlike <see cref="Lock"/> it cannot wait on another process.</remarks>
+    [TryAcquiresLock(typeof(JsonLock))]
+    public bool TryLock([MaybeNullWhen(false)] out LockHandle handle)
+    {
+        handle = null;
+        int fd = -1;
+        LockFile.Attempt attempt;
+        do
+        {
+            // RetryNow: the holder released (or a destroy unlinked) the file we opened; look again at once.
+            attempt = _file.TryAcquire(ref fd);
+        }
+        while (attempt == LockFile.Attempt.RetryNow);
+
+        if (attempt != LockFile.Attempt.Acquired)
+        {
+            // Busy: the file is the holder's; ours is only the descriptor.
+            LockFile.Close(fd);
+            return false;
+        }
+
+        // As the other try-locks: the validator hears of it only now; a refused order gives it back.
+        var taken = new LockHandle(this) { FileDescriptor = fd };
+        try
+        {
+            LockValidator.OnAcquiring(taken);
+        }
+        catch
+        {
+            taken.FileDescriptor = -1;
+            _file.Release(fd);
+            throw;
+        }
+
+        handle = CompleteAcquire(taken);
+        return true;
+    }
 
     /// <summary>
     /// Releases a handle this lock issued: unlinks the lock file if it is still the one it locked

@@ -92,9 +92,12 @@ public static class LockValidator
 
     /// <summary>
     /// Checks and records an acquisition at the site the compiler named (empty
-    /// <paramref name="callerFile"/>: not known, walk the stack for it).
+    /// <paramref name="callerFile"/>: not known, walk the stack for it). <paramref name="nestedUnder"/>
+    /// is the one held lock of the same level this acquisition may nest in: the first lock of
+    /// <see cref="DomainLock.LockBoth"/>, which orders the two itself (lockdep's nest_lock).
     /// </summary>
-    internal static void OnAcquiring(LockHandle handle, string callerName, string callerFile, int callerLine)
+    internal static void OnAcquiring(LockHandle handle, string callerName, string callerFile, int callerLine,
+        LockHandle? nestedUnder = null)
     {
         if (!s_enabled)
         {
@@ -107,13 +110,17 @@ public static class LockValidator
         {
             for (HeldLockEntry? entry = top; entry is not null; entry = entry.Next)
             {
-                s_observed.Record(entry.Lock, acquiring, callerName, callerFile, callerLine);
+                // LockBoth's pair is one ordered acquisition, not an order between two domains (lockdep's nest_lock).
+                if (!IsNestLock(entry, acquiring, nestedUnder))
+                {
+                    s_observed.Record(entry.Lock, acquiring, callerName, callerFile, callerLine);
+                }
             }
         }
 
         for (HeldLockEntry? entry = top; entry is not null; entry = entry.Next)
         {
-            if (entry.Lock.Level >= acquiring.Level)
+            if (entry.Lock.Level >= acquiring.Level && !IsNestLock(entry, acquiring, nestedUnder))
             {
                 throw new LockOrderException(acquiring, entry.Lock, entry.Site);
             }
@@ -131,6 +138,13 @@ public static class LockValidator
         // a second ExecutionContext per lock+unlock (issue 10).
         handle.ValidationEntry?.Deactivate();
     }
+
+    /// <summary>The held entry is the nest lock itself: another lock of exactly the acquiring one's level.</summary>
+    private static bool IsNestLock(HeldLockEntry entry, HierarchicalLock acquiring, LockHandle? nestedUnder) =>
+        nestedUnder is not null
+        && ReferenceEquals(entry.Lock, nestedUnder.Source)
+        && !ReferenceEquals(entry.Lock, acquiring)
+        && entry.Lock.Level == acquiring.Level;
 
     private static HeldLockEntry? WithoutReleased(HeldLockEntry? top)
     {
