@@ -29,7 +29,7 @@ internal static class WorkspaceLoader
         var problems = new List<string>();
         workspace.RegisterWorkspaceFailedHandler(e =>
         {
-            if (e.Diagnostic.Kind == WorkspaceDiagnosticKind.Failure || Environment.GetEnvironmentVariable("LOCKGRAPH_DEBUG") is not null)
+            if (e.Diagnostic.Kind == WorkspaceDiagnosticKind.Failure)
             {
                 problems.Add(e.Diagnostic.Message);
             }
