@@ -23,8 +23,8 @@ internal static class HtmlPage
         .swatch.observed { border-top: 2px dashed #2a6fdb; } .swatch.against { border-color: #d11a1a; }
         #lockgraph { border: 1px solid #ddd; background: #fff; }
         #lockgraph .row { stroke: #eee; } #lockgraph .level { fill: #888; font-size: 12px; }
-        #lockgraph .node rect { fill: #f6f8fa; stroke: #555; stroke-width: 1.2; }
-        #lockgraph .node.slow rect { fill: #fff7e0; stroke-width: 2.6; }
+        #lockgraph .node > rect { fill: #f6f8fa; stroke: #555; stroke-width: 1.2; }
+        #lockgraph .node.slow > rect { fill: #fff7e0; stroke-width: 2.6; }
         #lockgraph .node.field > rect { stroke-dasharray: 4 2; }
         #lockgraph .node text.name { text-anchor: middle; font-weight: 600; }
         #lockgraph .node text.traits { text-anchor: middle; font-size: 11px; fill: #666; }
