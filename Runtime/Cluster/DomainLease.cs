@@ -250,7 +250,7 @@ public sealed class DomainLease : HierarchicalLock
                 }
             }
         }
-        catch (RpcException) when (!ct.IsCancellationRequested)
+        catch (Exception e) when (e is RpcException or OperationCanceledException && !ct.IsCancellationRequested)
         {
             // The member we watched on went away: look again, on whichever answers.
             await Task.Delay(TimeSpan.FromMilliseconds(100), ct).ConfigureAwait(false);
@@ -303,7 +303,7 @@ public sealed class DomainLease : HierarchicalLock
 
             _etcd.Leases.LeaseRevoke(new LeaseRevokeRequest { ID = keeper.LeaseId }, deadline: _etcd.Deadline());
         }
-        catch (Exception e) when (e is RpcException or ObjectDisposedException or InvalidOperationException)
+        catch (Exception e) when (e is RpcException or ObjectDisposedException or InvalidOperationException or OperationCanceledException)
         {
             // etcd unreachable: the key goes with the lease when its TTL runs out.
         }
@@ -321,7 +321,7 @@ public sealed class DomainLease : HierarchicalLock
 
             await _etcd.Leases.LeaseRevokeAsync(new LeaseRevokeRequest { ID = keeper.LeaseId }, deadline: _etcd.Deadline()).ResponseAsync.ConfigureAwait(false);
         }
-        catch (Exception e) when (e is RpcException or ObjectDisposedException or InvalidOperationException)
+        catch (Exception e) when (e is RpcException or ObjectDisposedException or InvalidOperationException or OperationCanceledException)
         {
             // etcd unreachable: the key goes with the lease when its TTL runs out.
         }

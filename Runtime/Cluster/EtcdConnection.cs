@@ -111,6 +111,11 @@ public sealed class EtcdConnection : IDisposable
         {
             throw Unavailable(what, e);
         }
+        catch (OperationCanceledException e) when (!ct.IsCancellationRequested)
+        {
+            // Grpc.Net.Client reports some deadline expiries as a cancellation: it is a timeout.
+            throw Unavailable(what, e);
+        }
     }
 
     /// <summary><see cref="CallAsync{T}"/> for the synchronous paths (TryLock, Unlock).</summary>
@@ -125,10 +130,14 @@ public sealed class EtcdConnection : IDisposable
         {
             throw Unavailable(what, e);
         }
+        catch (OperationCanceledException e)
+        {
+            throw Unavailable(what, e);
+        }
     }
 
-    internal EtcdUnavailableException Unavailable(string what, RpcException e) =>
-        new($"etcd {what} failed: no endpoint of {string.Join(", ", Options.Endpoints)} answered within {Options.ConnectTimeout.TotalSeconds:0.###} s ({e.StatusCode}: {e.Status.Detail}).", e);
+    internal EtcdUnavailableException Unavailable(string what, Exception e) =>
+        new($"etcd {what} failed: no endpoint of {string.Join(", ", Options.Endpoints)} answered within {Options.ConnectTimeout.TotalSeconds:0.###} s ({(e is RpcException r ? $"{r.StatusCode}: {r.Status.Detail}" : e.Message)}).", e);
 
     private static EtcdClient CreateClient(EtcdLeaseOptions options)
     {

@@ -90,7 +90,7 @@ internal sealed class LeaseKeeper
         {
             await etcd.Leases.LeaseRevokeAsync(new LeaseRevokeRequest { ID = leaseId }, deadline: etcd.Deadline()).ResponseAsync.ConfigureAwait(false);
         }
-        catch (Exception e) when (e is RpcException or ObjectDisposedException or InvalidOperationException)
+        catch (Exception e) when (e is RpcException or ObjectDisposedException or InvalidOperationException or OperationCanceledException)
         {
             // It expires after its TTL anyway.
         }
