@@ -59,7 +59,7 @@ public static class DomainConfigFile
     /// <exception cref="DomainGoneException">The domain was destroyed since the lock was taken; nothing was written.</exception>
     /// <exception cref="LockDirectoryException">The temporary file cannot be created or renamed; the config is unchanged.</exception>
     [RequiresLock(typeof(JsonLock))]
-    [DescribesInJsonConfig]
+    [DescribesInJsonConfig(typeof(QmpLock))]
     public static void Write(LockHandle json, DomainConfig config) => WriteCore(json, config, fencingToken: null);
 
     /// <summary>
@@ -80,7 +80,7 @@ public static class DomainConfigFile
     /// <exception cref="DomainGoneException">The domain was destroyed since the lock was taken; nothing was written.</exception>
     /// <exception cref="LockDirectoryException">A file cannot be created, read or renamed; the config is unchanged.</exception>
     [RequiresLock(typeof(JsonLock))]
-    [DescribesInJsonConfig]
+    [DescribesInJsonConfig(typeof(QmpLock))]
     public static void Write(LockHandle json, DomainConfig config, long fencingToken)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(fencingToken);
