@@ -113,11 +113,13 @@ internal sealed class FlowSolver<TState, TSink>
         }
     }
 
+    /// <summary>Joins <paramref name="state"/> into a block's input; a first input is kept as it is, so it must be the caller's to give.</summary>
     private static bool Merge(TState?[] inputs, int target, TState state)
     {
         if (inputs[target] is null)
         {
-            inputs[target] = state.Clone();
+            // Every branch hands over a state of its own: a clone here made the first write of the block's copy-on-write state copy twice.
+            inputs[target] = state;
             return true;
         }
 
@@ -271,7 +273,8 @@ internal sealed class FlowSolver<TState, TSink>
 
                 if (IsCatch(handler, range))
                 {
-                    flowTo(handler.FirstBlockOrdinal, current);
+                    // The handler keeps what it is given, and this state goes on to the next finally.
+                    flowTo(handler.FirstBlockOrdinal, current.Clone());
                 }
                 else if (handler.Kind == ControlFlowRegionKind.Finally)
                 {
