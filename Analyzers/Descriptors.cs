@@ -65,9 +65,16 @@ internal static class Descriptors
         "{0} is released only on the normal path: '{1}' may throw and leave it held; use 'using' or try/finally",
         "A release that is not in a finally block is skipped when anything between the acquisition and the release throws.");
 
+    public static readonly DiagnosticDescriptor GuardedAccess = Create(
+        "TSL1010",
+        "Guarded member touched without its lock",
+        "'{0}' is guarded by {1}, which is not held here",
+        "A field or property marked [GuardedBy] may be read or written only while its lock is held on every path; a lambda or local function must take the lock itself.");
+
     public static ImmutableArray<DiagnosticDescriptor> All { get; } = ImmutableArray.Create(
         LockOrder, BlockingUnderLock, WrongLockRelease, RequiresUnlocked, LeakedLock,
-        DoubleRelease, AwaitUnderLock, MissingRequiredLock, ReleaseNotOnThrow);
+        DoubleRelease, AwaitUnderLock, MissingRequiredLock, ReleaseNotOnThrow,
+        GuardedAccess);
 
     private static DiagnosticDescriptor Create(string id, string title, string message, string description) =>
         new DiagnosticDescriptor(id, title, message, Category, DiagnosticSeverity.Warning, isEnabledByDefault: true,

@@ -156,4 +156,29 @@ public class LockRelevanceTests
         Assert.Equal(new[] { "TSL1002", "TSL1002", "TSL1007" }, diagnostics.Select(d => d.Id));
         Assert.DoesNotContain("Plain", EngineRuns(compilation));
     }
+
+    [Fact]
+    public async Task GuardedMemberRead_InAMethodThatTakesNoLock_StillReportsTsl1010()
+    {
+        var (compilation, diagnostics) = await Analyze("""
+            class Counter
+            {
+                private readonly DomainLock _lock = new("vm");
+                [GuardedBy(nameof(_lock))] private int _guarded;
+                [GuardedBy(nameof(_lock))] public int Total { get; set; }
+                private int _plain;
+
+                int ReadGuarded() => _guarded;
+
+                int ReadTotal() => Total;
+
+                int ReadPlain() => _plain + 1;
+            }
+            """);
+
+        Assert.Equal(new[] { "TSL1010", "TSL1010" }, diagnostics.Select(d => d.Id));
+        Assert.Contains("ReadGuarded", EngineRuns(compilation));
+        Assert.Contains("ReadTotal", EngineRuns(compilation));
+        Assert.DoesNotContain("ReadPlain", EngineRuns(compilation));
+    }
 }

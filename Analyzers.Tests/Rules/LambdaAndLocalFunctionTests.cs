@@ -296,4 +296,296 @@ public class LambdaAndLocalFunctionTests
             VerifyCS.Diagnostic("TSL1007").WithLocation(0).WithLocation(1)
                 .WithArguments("DomainLock 's_vm'"));
     }
+
+    // ---- a lambda's or local function's own body is a method: leaks are TSL1005 there ----------
+    // The lock a lambda or local function takes is its own to release, whatever the enclosing
+    // method does; the same exemptions hold: try/finally, using, a handle returned or handed on.
+
+    [Fact]
+    public async Task Tsl1005_LambdaTakesLockAndFallsOffTheEnd_EnclosingMethodReleasesItsOwn_ReportsInTheLambdaOnly()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System;
+            using Toolstack.Runtime;
+
+            class Daemon
+            {
+                private readonly DriverLock _driver = new();
+                private readonly DomainLock _vm = new("vm1");
+
+                Action Prepare()
+                {
+                    using LockHandle driver = _driver.Lock();
+                    return () =>
+                    {
+                        LockHandle vm = {|#0:_vm.Lock()|};
+                        {|#1:Console.WriteLine("refreshing");|}
+                    };
+                }
+            }
+            """,
+            VerifyCS.Diagnostic("TSL1005").WithLocation(0).WithLocation(1)
+                .WithArguments("DomainLock '_vm'", "lambda", "still held on leaving"));
+    }
+
+    [Fact]
+    public async Task Tsl1005_LocalFunctionBreaksOutOfLoopWithLockHeld_Reports()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using Toolstack.Runtime;
+
+            class Daemon
+            {
+                private readonly DomainLock _vm = new("vm1");
+
+                int Scan(int[] items)
+                {
+                    return First();
+
+                    int First()
+                    {
+                        foreach (int item in items)
+                        {
+                            LockHandle vm = {|#0:_vm.Lock()|};
+                            if (item > 0)
+                            {
+                                {|#1:return item;|}
+                            }
+
+                            _vm.Unlock(vm);
+                        }
+
+                        return 0;
+                    }
+                }
+            }
+            """,
+            VerifyCS.Diagnostic("TSL1005").WithLocation(0).WithLocation(1)
+                .WithArguments("DomainLock '_vm'", "First", "still held at a return"));
+    }
+
+    [Fact]
+    public async Task Tsl1005_AsyncLambdaTakesSlowLockAndForgetsIt_Reports()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System;
+            using System.Threading.Tasks;
+            using Toolstack.Runtime;
+
+            class Daemon
+            {
+                Func<Task> Insert(QmpLock qmp) => async () =>
+                {
+                    LockHandle slow = await {|#0:qmp.LockAsync()|};
+                    {|#1:await Task.Delay(1);|}
+                };
+            }
+            """,
+            VerifyCS.Diagnostic("TSL1005").WithLocation(0).WithLocation(1)
+                .WithArguments("QmpLock 'qmp'", "lambda", "still held on leaving"));
+    }
+
+    [Fact]
+    public async Task Tsl1005_LambdaReleasesOnOneBranchOnly_Reports()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System;
+            using Toolstack.Runtime;
+
+            class Daemon
+            {
+                private readonly DomainLock _vm = new("vm1");
+
+                Action<bool> Updater() => valid =>
+                {
+                    LockHandle vm = {|#0:_vm.Lock()|};
+                    if (valid)
+                    {
+                        _vm.Unlock(vm);
+                    }
+                    else
+                    {
+                        {|#1:Console.WriteLine("invalid");|}
+                    }
+                };
+            }
+            """,
+            VerifyCS.Diagnostic("TSL1005").WithLocation(0).WithLocation(1)
+                .WithArguments("DomainLock '_vm'", "lambda", "still held on leaving"));
+    }
+
+    [Fact]
+    public async Task Tsl1005_LambdaTryFinally_IsSilent()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System;
+            using Toolstack.Runtime;
+
+            class Daemon
+            {
+                private readonly DomainLock _vm = new("vm1");
+
+                Action<int> Updater() => n =>
+                {
+                    LockHandle vm = _vm.Lock();
+                    try
+                    {
+                        if (n == 0)
+                        {
+                            return;
+                        }
+
+                        Console.WriteLine(n);
+                    }
+                    finally
+                    {
+                        _vm.Unlock(vm);
+                    }
+                };
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task Tsl1005_LambdaReturnsTheHandle_IsSilent()
+    {
+        // The handle is the lambda's result: the caller's to release, as for a method.
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System;
+            using Toolstack.Runtime;
+
+            class Daemon
+            {
+                private readonly DomainLock _vm = new("vm1");
+
+                void Run()
+                {
+                    Func<LockHandle> take = () => _vm.Lock();
+                    using LockHandle vm = take();
+                }
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task Tsl1005_LocalFunctionReturnsTheHandle_CallerUsesIt_IsSilent()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using Toolstack.Runtime;
+
+            class Daemon
+            {
+                private readonly DomainLock _vm = new("vm1");
+
+                void Run()
+                {
+                    using LockHandle vm = Take();
+
+                    LockHandle Take()
+                    {
+                        LockHandle handle = _vm.Lock();
+                        return handle;
+                    }
+                }
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task Tsl1005_LambdaHandsTheHandleOn_IsSilent()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System;
+            using System.Collections.Generic;
+            using Toolstack.Runtime;
+
+            class Daemon
+            {
+                private readonly DomainLock _vm = new("vm1");
+                private readonly List<LockHandle> _held = new();
+
+                Action Keeper() => () =>
+                {
+                    LockHandle vm = _vm.Lock();
+                    _held.Add(vm);
+                };
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task Tsl1005_LocalFunctionUsingInsideLoop_IsSilent()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System;
+            using Toolstack.Runtime;
+
+            class Daemon
+            {
+                private readonly DomainLock _vm = new("vm1");
+
+                void Run(int n)
+                {
+                    Loop();
+
+                    void Loop()
+                    {
+                        for (int i = 0; i < n; i++)
+                        {
+                            using (_vm.Lock())
+                            {
+                                if (i == 3)
+                                {
+                                    break;
+                                }
+
+                                Console.WriteLine(i);
+                            }
+                        }
+                    }
+                }
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task Tsl1005_AsyncLambdaAwaitUsingSlowLock_IsSilent()
+    {
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System;
+            using System.Threading.Tasks;
+            using Toolstack.Runtime;
+
+            class Daemon
+            {
+                Func<Task> Insert(QmpLock qmp) => async () =>
+                {
+                    await using LockHandle slow = await qmp.LockAsync();
+                    await Task.Delay(1);
+                };
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task Tsl1005_EnclosingMethodTakesLambdaReleasesCapturedHandle_IsSilent()
+    {
+        // The captured handle escapes into the lambda: neither body leaks it.
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System;
+            using Toolstack.Runtime;
+
+            class Daemon
+            {
+                private readonly DomainLock _vm = new("vm1");
+
+                Action Begin()
+                {
+                    LockHandle vm = _vm.Lock();
+                    return () => _vm.Unlock(vm);
+                }
+            }
+            """);
+    }
 }
+

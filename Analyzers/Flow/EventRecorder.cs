@@ -53,6 +53,13 @@ internal sealed class EventRecorder : EventSink
             Releaser = releaser,
         });
 
+    public override void GuardedAccess(IOperation access, ISymbol member, RequiredLock required, FlowPoint point) =>
+        _events.Add(Event(LockEventKind.GuardedAccess, access, point) with
+        {
+            Callee = member,
+            Required = ImmutableArray.Create(required),
+        });
+
     private LockEvent Event(LockEventKind kind, IOperation operation, FlowPoint point) =>
         new LockEvent(kind, operation, _acquisitions.Snapshot(point.State), point.Region)
         {

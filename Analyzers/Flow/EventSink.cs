@@ -26,6 +26,9 @@ internal abstract class EventSink
 
     public abstract void Release(IOperation operation, ImmutableSortedSet<int> acquisitions, Releaser releaser, FlowPoint point);
 
+    /// <summary>A read or write of a <c>[GuardedBy]</c> member, which needs <paramref name="required"/> held.</summary>
+    public abstract void GuardedAccess(IOperation access, ISymbol member, RequiredLock required, FlowPoint point);
+
     private sealed class SilentSink : EventSink
     {
         public override void Await(IOperation awaiting, FlowPoint point)
@@ -45,6 +48,10 @@ internal abstract class EventSink
         }
 
         public override void Release(IOperation operation, ImmutableSortedSet<int> acquisitions, Releaser releaser, FlowPoint point)
+        {
+        }
+
+        public override void GuardedAccess(IOperation access, ISymbol member, RequiredLock required, FlowPoint point)
         {
         }
     }

@@ -24,6 +24,9 @@ internal enum LockEventKind
 
     /// <summary>An <c>await</c>.</summary>
     Await,
+
+    /// <summary>A read or write of a <c>[GuardedBy]</c> field or property: Callee is the member, Required its lock.</summary>
+    GuardedAccess,
 }
 
 /// <summary>
@@ -76,6 +79,20 @@ internal sealed record LockEvent(LockEventKind Kind, IOperation Operation, Immut
 
     /// <summary>Release: the handle is named by the call (Unlock(h), h.Dispose()), not found by lock path.</summary>
     public bool ByHandle => Releaser?.ByHandle ?? false;
+
+    /// <summary>Whether a lock that satisfies <paramref name="required"/> is held here on every path.</summary>
+    public bool HoldsOnEveryPath(RequiredLock required)
+    {
+        foreach (HeldLock held in Held)
+        {
+            if (held.OnEveryPath && held.Acquisition.MayBe(required.Kind, required.Path))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     /// <summary>Whether a lock that satisfies <paramref name="required"/> may be held here.</summary>
     public bool Holds(RequiredLock required)

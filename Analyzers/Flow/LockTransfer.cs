@@ -19,6 +19,7 @@ internal sealed class LockTransfer : IFlowTransfer<LockState, EventSink>
     private readonly CallEffects _calls;
     private readonly NullRefinement _nulls;
     private readonly TrackableBools _bools;
+    private readonly GuardedAccesses _guarded;
 
     public LockTransfer(ControlFlowGraph graph, LockAnalysisContext context, AcquisitionTable acquisitions, LockPaths paths,
         CallEffects calls)
@@ -30,6 +31,7 @@ internal sealed class LockTransfer : IFlowTransfer<LockState, EventSink>
         _calls = calls;
         _nulls = new NullRefinement(paths);
         _bools = new TrackableBools(graph, paths.Method);
+        _guarded = new GuardedAccesses(paths.Method, context.Model, paths);
     }
 
     public void Operation(IOperation operation, BasicBlock block, LockState state, EventSink sink)
@@ -82,6 +84,10 @@ internal sealed class LockTransfer : IFlowTransfer<LockState, EventSink>
     private HandleValue? Visit(IOperation operation, FlowPoint point)
     {
         LockState state = point.State;
+        if (operation is IFieldReferenceOperation or IPropertyReferenceOperation)
+        {
+            _guarded.Note(operation, point);
+        }
         switch (operation)
         {
             case IInvocationOperation invocation:
@@ -200,6 +206,8 @@ internal sealed class LockTransfer : IFlowTransfer<LockState, EventSink>
                 {
                     Visit(field.Instance, point);
                 }
+
+                _guarded.Note(field, point);
 
                 break;
             default:

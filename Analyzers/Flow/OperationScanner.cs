@@ -9,7 +9,7 @@ namespace Toolstack.Analyzers.Flow;
 /// <summary>
 /// One pass over an operation tree (lambdas and local functions included) for <see cref="LockRelevance"/>:
 /// does it hold a lock-relevant operation — a call with a contract, a lock type's member, a handle-typed
-/// value, a <c>lock</c> statement, a member with a lock contract — and which bodies of this compilation
+/// value, a <c>lock</c> statement, a member with a lock contract, a <c>[GuardedBy]</c> member — and which bodies of this compilation
 /// does it call (the calls the control-flow graph will make, the implicit ones of <c>foreach</c> and
 /// <c>using</c> included). It stops at the first relevant operation: then the callees do not matter.
 /// </summary>
@@ -88,6 +88,8 @@ internal sealed class OperationScanner
                 return IsRelevantCall(property, property.Property, property.Instance);
             case ILockOperation:
                 return true;
+            case IFieldReferenceOperation field:
+                return _context.Model.GetGuard(field.Field) is not null;
             case IAnonymousFunctionOperation lambda:
                 return SignatureIsRelevant(lambda.Symbol);
             case ILocalFunctionOperation localFunction:
@@ -108,7 +110,8 @@ internal sealed class OperationScanner
         LockModel model = _context.Model;
         if (!model.GetContract(callee).IsEmpty
             || (callee.ContainingType is { } owner && model.GetLockKind(owner) is not null)
-            || IsLockPrimitive(callee, instance))
+            || IsLockPrimitive(callee, instance)
+            || model.GetGuard(callee) is not null)
         {
             return true;
         }

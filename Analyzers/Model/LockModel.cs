@@ -90,6 +90,7 @@ internal sealed partial class LockModel
         {
             TryAcquiresLockAttribute = compilation.GetTypeByMetadataName(Namespace + "TryAcquiresLockAttribute"),
             CanonicalOrderAttribute = compilation.GetTypeByMetadataName(Namespace + "AcquiresInCanonicalOrderAttribute"),
+            GuardedByAttribute = compilation.GetTypeByMetadataName(Namespace + "GuardedByAttribute"),
         };
     }
 

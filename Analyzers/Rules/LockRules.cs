@@ -18,7 +18,8 @@ internal static class LockRules
         Tsl1006DoubleRelease.Check,
         Tsl1007AwaitUnderLock.Check,
         Tsl1008MissingRequiredLock.Check,
-        Tsl1009ReleaseNotOnThrow.Check);
+        Tsl1009ReleaseNotOnThrow.Check,
+        Tsl1010GuardedAccess.Check);
 
     public static void Check(MethodAnalysis analysis, Action<Diagnostic> report)
     {

@@ -70,7 +70,10 @@ internal static class RulePrecedence
                 MissingRequiredLock)),
         // A leak already says the lock may stay held; one TSL1009 per acquisition.
         Rank(ReleaseNotOnThrow,
-            Yield(Overlap.SameAcquisition, LeakedLock, ReleaseNotOnThrow)));
+            Yield(Overlap.SameAcquisition, LeakedLock, ReleaseNotOnThrow)),
+        // A guarded property whose accessor also requires the lock is one mistake: TSL1008 says it.
+        Rank(GuardedAccess,
+            Yield(Overlap.SameOperation, MissingRequiredLock, GuardedAccess)));
 
     /// <summary>The findings to report, in table order.</summary>
     public static ImmutableArray<Finding> Resolve(IEnumerable<Finding> findings)

@@ -241,6 +241,45 @@ public sealed class LockAttributesTests
         Assert.Contains("[LockLevel]", e.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void GuardedBy_ByMemberName_KeepsTheNameAndNoType()
+    {
+        var guarded = new GuardedByAttribute("_gate");
+
+        Assert.Equal("_gate", guarded.LockMember);
+        Assert.Null(guarded.LockType);
+    }
+
+    [Fact]
+    public void GuardedBy_ByLockType_KeepsTheTypeAndNoName()
+    {
+        var guarded = new GuardedByAttribute(typeof(DriverLock));
+
+        Assert.Equal(typeof(DriverLock), guarded.LockType);
+        Assert.Null(guarded.LockMember);
+    }
+
+    [Fact]
+    public void GuardedBy_UsageIsFieldsAndPropertiesOnce()
+    {
+        AttributeUsageAttribute usage = typeof(GuardedByAttribute).GetCustomAttribute<AttributeUsageAttribute>()!;
+
+        Assert.Equal(AttributeTargets.Field | AttributeTargets.Property, usage.ValidOn);
+        Assert.False(usage.AllowMultiple);
+        Assert.True(typeof(GuardedByAttribute).IsSealed);
+    }
+
+    [Theory]
+    [InlineData("_state")]
+    [InlineData("_monitor")]
+    public void DomainStateFields_AreGuardedByTheStateLock(string field)
+    {
+        FieldInfo info = typeof(Domain).GetField(field, BindingFlags.Instance | BindingFlags.NonPublic)!;
+
+        GuardedByAttribute guarded = Assert.Single(info.GetCustomAttributes<GuardedByAttribute>());
+        Assert.Equal(nameof(Domain.StateLock), guarded.LockMember);
+    }
+
     /// <summary>How a user annotates wrappers: the shapes the attributes are documented for.</summary>
     private sealed class AnnotatedWrapper
     {

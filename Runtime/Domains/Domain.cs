@@ -12,7 +12,8 @@ namespace Toolstack.Runtime;
 /// <para>
 /// <see cref="State"/>, <see cref="Monitor"/> and <see cref="IsActive"/> are guarded by
 /// <see cref="StateLock"/>: read and change them only while holding it (TSL1008 checks callers;
-/// the getters and setters check it at run time too).
+/// the getters and setters check it at run time too). Their backing fields are
+/// <see cref="GuardedByAttribute"/> the same lock (TSL1010 checks this class's own code).
 /// </para>
 /// <para>
 /// Changing the domain follows libvirt's pattern: begin a job with no short lock held, take the
@@ -25,7 +26,14 @@ public sealed class Domain
 {
     private readonly SemaphoreSlim _jobGate = new(1, 1);
     private DomainJob? _job;
+
+    // The data StateLock guards, declared where it lives: the analyzer checks this class's own
+    // reads and writes (TSL1010), while the public accessors keep [RequiresLock] so that callers
+    // are checked (TSL1008) through wrappers too.
+    [GuardedBy(nameof(StateLock))]
     private DomainRunState _state;
+
+    [GuardedBy(nameof(StateLock))]
     private QmpClient? _monitor;
 
     /// <summary>Creates a shut-off domain named <paramref name="name"/>.</summary>

@@ -114,6 +114,12 @@ public sealed class Mistakes
         }
     }
 
+    // TSL1010: a counter the domain lock guards, bumped without it.
+    [GuardedBy(nameof(_vm1))]
+    private int _generation;
+
+    public void BumpGenerationWithoutLock() => _generation++;
+
     private void Refresh()
     {
     }
