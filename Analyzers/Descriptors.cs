@@ -71,10 +71,16 @@ internal static class Descriptors
         "'{0}' is guarded by {1}, which is not held here",
         "A field or property marked [GuardedBy] may be read or written only while its lock is held on every path; a lambda or local function must take the lock itself.");
 
+    public static readonly DiagnosticDescriptor HotplugInvariant = Create(
+        "TSL1011",
+        "Hot-plug step not covered by a continuously held lock",
+        "'{0}' {1}, but {2} since {3} was last acquired",
+        "libxl's invariant: add a thing to the primary config (QEMU) only while holding its lock continuously since the JSON config was made to describe it; remove a thing from the JSON config only while holding that lock continuously since it was removed from the primary config.");
+
     public static ImmutableArray<DiagnosticDescriptor> All { get; } = ImmutableArray.Create(
         LockOrder, BlockingUnderLock, WrongLockRelease, RequiresUnlocked, LeakedLock,
         DoubleRelease, AwaitUnderLock, MissingRequiredLock, ReleaseNotOnThrow,
-        GuardedAccess);
+        GuardedAccess, HotplugInvariant);
 
     private static DiagnosticDescriptor Create(string id, string title, string message, string description) =>
         new DiagnosticDescriptor(id, title, message, Category, DiagnosticSeverity.Warning, isEnabledByDefault: true,

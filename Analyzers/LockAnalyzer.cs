@@ -10,7 +10,7 @@ using Toolstack.Analyzers.Rules;
 namespace Toolstack.Analyzers;
 
 /// <summary>
-/// The Toolstack lock rules, TSL1001–TSL1009. Per compilation: the model is read from the
+/// The Toolstack lock rules, TSL1001–TSL1011. Per compilation: the model is read from the
 /// runtime's attributes (nothing at all happens without the runtime). Per method, lambda and
 /// local function: the engine computes the lock states once, and every rule reads them.
 /// </summary>

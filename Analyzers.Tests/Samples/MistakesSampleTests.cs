@@ -26,7 +26,7 @@ public class MistakesSampleTests
 
         ImmutableArray<Diagnostic> diagnostics = await AnalyzeAsync(source, path);
 
-        Assert.Equal(10, seeds.Select(s => s.Id).Distinct().Count());
+        Assert.Equal(11, seeds.Select(s => s.Id).Distinct().Count());
         Assert.Empty(diagnostics.Where(d => !d.Id.StartsWith("TSL", StringComparison.Ordinal)));
         Assert.Equal(seeds.Count, diagnostics.Length);
         for (int i = 0; i < seeds.Count; i++)
@@ -50,6 +50,7 @@ public class MistakesSampleTests
     [InlineData("TSL1008")]
     [InlineData("TSL1009")]
     [InlineData("TSL1010")]
+    [InlineData("TSL1011")]
     public async Task MistakesSample_UnrelatedLinesInsertedAbove_SameMessageMovedDown(string id)
     {
         // Baselines, suppressions and SARIF fingerprints key on the message: it must not carry line numbers.

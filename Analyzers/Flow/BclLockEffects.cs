@@ -86,6 +86,32 @@ internal sealed class BclLockEffects
         return true;
     }
 
+    /// <summary>
+    /// A <c>lock</c> statement on <paramref name="lockObject"/> whose graph has no <c>EnterScope</c> call
+    /// (<see cref="LockStatementScopes"/>): acquires its lock at <paramref name="site"/>, as that call
+    /// would; the acquisition's index, or null when the object is no scoped lock primitive.
+    /// </summary>
+    public int? AcquireScope(IOperation site, IOperation lockObject, FlowPoint point)
+    {
+        if (lockObject.Type is not { } type || _context.Model.BclLocks.EnterScopeOf(type) is not { } member)
+        {
+            return null;
+        }
+
+        LockPath? path = _paths.PathOf(lockObject);
+        if (_context.Model.BclLocks.KindOf(member, Holder(lockObject, path)) is not { } kind)
+        {
+            return null;
+        }
+
+        LockName name = LockName.For(kind, path, new LockName.OfExpression(kind, lockObject.Syntax));
+        Acquisition acquisition = _acquisitions.Existing(site, 0)
+            ?? _acquisitions.AtSite(site, 0, kind, path, name, viaSummary: false, hasHandle: true, blocks: false);
+        point.Events.Acquire(site, acquisition, point);
+        point.State.SetStatus(acquisition.Index, LockStatus.Held);
+        return acquisition.Index;
+    }
+
     private HandleValue? Acquire(CallSite call, LockKind kind, LockPath? path, LockName name, bool returnsScope, FlowPoint point)
     {
         Acquisition acquisition = _acquisitions.Existing(call.Operation, 0)

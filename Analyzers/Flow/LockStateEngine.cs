@@ -32,15 +32,19 @@ internal static class LockStateEngine
         var onThrow = new EventRecorder(acquisitions, callPaths);
         var exitLocations = new ExitLocations(graph, method);
         var exits = new List<ExitPath>();
-        solver.Run(entry, recorder, (branch, state, block) => exits.Add(exitLocations.Exit(block, branch, state)));
+        solver.Run(entry, recorder, (branch, state, block) => exits.Add(exitLocations.Exit(block, branch, transfer.Scopes.AtExit(state))));
 
         // What the finally regions hand on or release through a wrong lock only when an exception
         // passes is not this method's escape: TSL1003 reports none of it, so it excuses no leak.
         ImmutableHashSet<int> escaped = acquisitions.Escaped;
         solver.RunFinallyOnThrow(onThrow);
 
-        return new MethodAnalysis(method, acquisitions.ToImmutableArray(), recorder.ToImmutableArray(), onThrow.ToImmutableArray(),
-            exits.ToImmutableArray(), escaped, acquisitions.Returned, context.Model.GetContract(method));
+        ImmutableArray<LockEvent> events = recorder.ToImmutableArray();
+        return new MethodAnalysis(method, acquisitions.ToImmutableArray(), events, onThrow.ToImmutableArray(),
+            exits.ToImmutableArray(), escaped, acquisitions.Returned, context.Model.GetContract(method))
+        {
+            Hotplug = HotplugAnalysis.Run(graph, events, context.CancellationToken),
+        };
     }
 
     /// <summary>On entry, the locks the method requires and the handles passed in are held.</summary>

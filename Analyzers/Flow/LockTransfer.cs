@@ -32,11 +32,17 @@ internal sealed class LockTransfer : IFlowTransfer<LockState, EventSink>
         _nulls = new NullRefinement(paths);
         _bools = new TrackableBools(graph, paths.Method);
         _guarded = new GuardedAccesses(paths.Method, context.Model, paths);
+        Scopes = new LockStatementScopes(graph, calls.Bcl);
     }
+
+    /// <summary>The <c>lock</c> statements whose lowering the graph lost (see <see cref="LockStatementScopes"/>).</summary>
+    public LockStatementScopes Scopes { get; }
 
     public void Operation(IOperation operation, BasicBlock block, LockState state, EventSink sink)
     {
-        Visit(operation, new FlowPoint(state, block.EnclosingRegion, sink));
+        var point = new FlowPoint(state, block.EnclosingRegion, sink);
+        Scopes.Before(operation, state);
+        Visit(operation, point);
 
         // A try-lock's result not stored by the statement is gone: only its acquisition's "may be held" stays.
         if (!state.Conditions.IsEmpty)
@@ -47,7 +53,9 @@ internal sealed class LockTransfer : IFlowTransfer<LockState, EventSink>
 
     public void BranchValue(BasicBlock block, LockState state, EventSink sink)
     {
-        HandleValue? value = Visit(block.BranchValue!, new FlowPoint(state, block.EnclosingRegion, sink));
+        var point = new FlowPoint(state, block.EnclosingRegion, sink);
+        Scopes.Before(block.BranchValue!, state);
+        HandleValue? value = Visit(block.BranchValue!, point);
         if (block.FallThroughSuccessor?.Semantics == ControlFlowBranchSemantics.Return && value is not null)
         {
             _acquisitions.Return(value);
@@ -158,6 +166,9 @@ internal sealed class LockTransfer : IFlowTransfer<LockState, EventSink>
 
             case IFlowAnonymousFunctionOperation lambda:
                 EscapeCapturedHandles(lambda, state);
+                return null;
+
+            case IInvalidOperation invalid when Scopes.TryEnter(invalid, point):
                 return null;
 
             case IReturnOperation { ReturnedValue: { } returned }:

@@ -27,6 +27,9 @@ internal sealed record MethodAnalysis(
     /// <summary>The method as its callers see it.</summary>
     public MethodSummary Summary => _summary ??= Summarizer.Summarize(this);
 
+    /// <summary>What the hot-plug pass found (TSL1011); <see cref="HotplugResult.None"/> when the method plays no role.</summary>
+    public HotplugResult Hotplug { get; init; } = HotplugResult.None;
+
     public bool IsLocalFunction => Method.MethodKind == MethodKind.LocalFunction;
 
     /// <summary>Whether the method's attributes say it acquires (or tries to acquire) a lock of <paramref name="kind"/> for its caller.</summary>

@@ -50,6 +50,13 @@ internal sealed record MethodSummary(
         ImmutableArray<SummaryAcquire>.Empty, ImmutableArray<SummaryRelease>.Empty, ImmutableArray<SummaryTake>.Empty,
         CallChain.None, ImmutableArray<UnlockRequirement>.Empty, ImmutableArray<RequiredLock>.Empty);
 
+    /// <summary>
+    /// The hot-plug roles the method plays for its callers (TSL1011): an add or JSON removal it
+    /// reaches under its caller's lock without the step that allows it, a describe or primary
+    /// removal it makes on every normal way out.
+    /// </summary>
+    public ImmutableArray<HotplugRole> HotplugRoles { get; init; } = ImmutableArray<HotplugRole>.Empty;
+
     public bool IsBlocking => !BlockingChain.IsEmpty;
 
     /// <summary>The method (transitively) calls a <c>[RequiresUnlocked]</c> member.</summary>
@@ -57,7 +64,8 @@ internal sealed record MethodSummary(
 
     /// <summary>Whether the summary says nothing a caller must know: the call is a plain one.</summary>
     public bool IsInert =>
-        Acquires.IsEmpty && Releases.IsEmpty && Takes.IsEmpty && RequiredLocks.IsEmpty && !IsBlocking && !RequiresUnlocked;
+        Acquires.IsEmpty && Releases.IsEmpty && Takes.IsEmpty && RequiredLocks.IsEmpty && !IsBlocking && !RequiresUnlocked
+        && HotplugRoles.IsEmpty;
 
     /// <summary>The requirement that forbids holding <paramref name="held"/> at a call, or null.</summary>
     public UnlockRequirement? RequirementForbidding(LockKind held)

@@ -122,7 +122,10 @@ internal static class Summarizer
         ImmutableArray<UnlockRequirement> distinctRequirements = Distinct(requirements, (kept, requirement) =>
             SymbolEqualityComparer.Default.Equals(kept.Kind?.Type, requirement.Kind?.Type));
         return new MethodSummary(acquires.ToImmutable(), releases.ToImmutable(), distinctTakes,
-            blockingChain, distinctRequirements, UnsatisfiedRequiredLocks(analysis));
+            blockingChain, distinctRequirements, UnsatisfiedRequiredLocks(analysis))
+        {
+            HotplugRoles = analysis.Hotplug.RolesForCallers,
+        };
     }
 
     /// <summary>A local function's unmet <c>[RequiresLock]</c> needs, which its call sites must meet (TSL1008).</summary>

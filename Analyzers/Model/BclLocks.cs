@@ -116,6 +116,26 @@ internal sealed class BclLocks
             : null;
 
     /// <summary>
+    /// The scope-returning member of <paramref name="lockType"/> (<c>Lock.EnterScope</c>), or null: what a
+    /// <c>lock</c> statement on such an object means when the graph lost its lowering (see <c>LockStatementScopes</c>).
+    /// </summary>
+    public BclLockMember? EnterScopeOf(ITypeSymbol lockType)
+    {
+        if (lockType is INamedTypeSymbol named && _members.TryGetValue(named.OriginalDefinition, out Dictionary<string, BclLockMember>? byName))
+        {
+            foreach (BclLockMember member in byName.Values)
+            {
+                if (member.Operation == BclLockOperation.EnterScope)
+                {
+                    return member;
+                }
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
     /// The lock kind of a lock object of <paramref name="member"/>'s primitive held in <paramref name="holder"/>
     /// (its field or property, when known): what the holder's <c>[LockLevel]</c> says, else a short lock
     /// without level; null when the primitive is a lock only when marked and the holder is not.

@@ -61,6 +61,9 @@ internal sealed partial class LockModel
     /// <summary><c>[AcquiresInCanonicalOrder]</c>; absent from runtimes older than the attribute, then nothing matches it.</summary>
     public INamedTypeSymbol? CanonicalOrderAttribute { get; private set; }
 
+    /// <summary>The hot-plug role attributes (TSL1011).</summary>
+    public HotplugAttributes HotplugAttributes { get; private init; } = null!;
+
     /// <summary>The model, or null when the compilation does not reference the runtime.</summary>
     public static LockModel? TryCreate(Compilation compilation) =>
         TryCreate(compilation, BlockingApis.Create(ImmutableArray<Microsoft.CodeAnalysis.AdditionalText>.Empty, default));
@@ -91,6 +94,7 @@ internal sealed partial class LockModel
             TryAcquiresLockAttribute = compilation.GetTypeByMetadataName(Namespace + "TryAcquiresLockAttribute"),
             CanonicalOrderAttribute = compilation.GetTypeByMetadataName(Namespace + "AcquiresInCanonicalOrderAttribute"),
             GuardedByAttribute = compilation.GetTypeByMetadataName(Namespace + "GuardedByAttribute"),
+            HotplugAttributes = HotplugAttributes.Create(compilation),
         };
     }
 
@@ -111,6 +115,7 @@ internal sealed partial class LockModel
         var releases = ImmutableArray.CreateBuilder<LockEffect>();
         var requiresLocks = ImmutableArray.CreateBuilder<LockEffect>();
         var unlockedKinds = ImmutableArray.CreateBuilder<LockKind>();
+        var hotplugRoles = ImmutableArray.CreateBuilder<HotplugRole>();
         bool requiresUnlocked = false;
         bool inCanonicalOrder = false;
         bool blocking = BlockingApis.Contains(member);
@@ -162,6 +167,10 @@ internal sealed partial class LockModel
                 {
                     AddEffect(requiresLocks, attribute, kindRequired: true);
                 }
+                else if (HotplugAttributes.RoleOf(type) is { } role)
+                {
+                    AddRole(hotplugRoles, role, attribute);
+                }
             }
         }
 
@@ -169,6 +178,7 @@ internal sealed partial class LockModel
             requiresUnlocked, unlockedKinds.ToImmutable(), blocking, tryAcquires.ToImmutable())
         {
             AcquiresInCanonicalOrder = inCanonicalOrder,
+            HotplugRoles = hotplugRoles.ToImmutable(),
         };
         return contract.IsEmpty ? MemberContract.None : contract;
     }
@@ -179,6 +189,20 @@ internal sealed partial class LockModel
         {
             kinds.Add(kind);
         }
+    }
+
+    private void AddRole(ImmutableArray<HotplugRole>.Builder roles, HotplugRoleKind role, AttributeData attribute)
+    {
+        if (attribute.ConstructorArguments.Length == 0)
+        {
+            roles.Add(new HotplugRole(role, null));
+        }
+        else if (attribute.ConstructorArguments[0].Value is ITypeSymbol type && GetLockKind(type) is { } kind)
+        {
+            roles.Add(new HotplugRole(role, kind));
+        }
+
+        // A type that is not a lock type: nothing the analyzer can check.
     }
 
     private void AddEffect(ImmutableArray<LockEffect>.Builder effects, AttributeData attribute, bool kindRequired)

@@ -51,8 +51,12 @@ internal sealed class MemberContract
     /// <summary>Marked <c>[Blocking]</c>, or a standard blocking API.</summary>
     public bool IsBlocking { get; }
 
+    /// <summary>The hot-plug roles its attributes declare (TSL1011); trusted, its body is not looked into for them.</summary>
+    public ImmutableArray<HotplugRole> HotplugRoles { get; init; } = ImmutableArray<HotplugRole>.Empty;
+
     public bool IsEmpty =>
-        Acquires.IsEmpty && TryAcquires.IsEmpty && Releases.IsEmpty && RequiresLocks.IsEmpty && !RequiresUnlocked && !IsBlocking;
+        Acquires.IsEmpty && TryAcquires.IsEmpty && Releases.IsEmpty && RequiresLocks.IsEmpty && !RequiresUnlocked && !IsBlocking
+        && HotplugRoles.IsEmpty;
 
     /// <summary>Whether this member may not be called while <paramref name="held"/> is held.</summary>
     public bool Forbids(LockKind held) => IsForbidden(RequiresUnlocked, RequiresUnlockedKinds, held);

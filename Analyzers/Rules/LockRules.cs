@@ -19,7 +19,8 @@ internal static class LockRules
         Tsl1007AwaitUnderLock.Check,
         Tsl1008MissingRequiredLock.Check,
         Tsl1009ReleaseNotOnThrow.Check,
-        Tsl1010GuardedAccess.Check);
+        Tsl1010GuardedAccess.Check,
+        Tsl1011HotplugInvariant.Check);
 
     public static void Check(MethodAnalysis analysis, Action<Diagnostic> report)
     {

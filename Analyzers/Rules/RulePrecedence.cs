@@ -73,7 +73,10 @@ internal static class RulePrecedence
             Yield(Overlap.SameAcquisition, LeakedLock, ReleaseNotOnThrow)),
         // A guarded property whose accessor also requires the lock is one mistake: TSL1008 says it.
         Rank(GuardedAccess,
-            Yield(Overlap.SameOperation, MissingRequiredLock, GuardedAccess)));
+            Yield(Overlap.SameOperation, MissingRequiredLock, GuardedAccess)),
+        // The hot-plug invariant is a mistake of its own: an add may also be TSL1004 (a short lock held).
+        Rank(HotplugInvariant,
+            Yield(Overlap.SameOperation, HotplugInvariant)));
 
     /// <summary>The findings to report, in table order.</summary>
     public static ImmutableArray<Finding> Resolve(IEnumerable<Finding> findings)

@@ -134,7 +134,7 @@ public static class CdromHotplug
                 }
             }
 
-            UpdateDisk(jsonLock, device, disk => (disk ?? NewCdrom(device)) with { Medium = null, Pending = null });
+            ForgetInConfig(jsonLock, device, disk => (disk ?? NewCdrom(device)) with { Medium = null, Pending = null });
         }
         finally
         {
@@ -185,7 +185,7 @@ public static class CdromHotplug
         int fdsetId = CdromFdsets.FreeId(await qmp.QueryFdsetsAsync(ct).ConfigureAwait(false), ReadConfig(jsonLock));
         var pending = new MediumConfig { Path = path, FdSet = fdsetId, Token = token };
         bool created = false;
-        UpdateDisk(jsonLock, device, disk =>
+        RecordInConfig(jsonLock, device, disk =>
         {
             // Re-checked under the JsonLock: the config may have changed since the first read.
             RequireCdrom(domain, disk, device);
@@ -200,7 +200,7 @@ public static class CdromHotplug
         async Task RollBackAsync()
         {
             await DropAsync(qmp, pending).ConfigureAwait(false);
-            UpdateDisk(jsonLock, device, disk => disk?.Pending?.Token != token ? disk
+            ForgetInConfig(jsonLock, device, disk => disk?.Pending?.Token != token ? disk
                 : created && disk.Medium is null ? null : disk with { Pending = null });
         }
 
@@ -247,13 +247,19 @@ public static class CdromHotplug
     /// </summary>
     private static async Task FinishAsync(QmpClient qmp, JsonLock jsonLock, string device, MediumConfig pending)
     {
+        DiskConfig Finalised(DiskConfig? disk) => (disk ?? NewCdrom(device)) with { Medium = pending, Pending = null };
+
         MediumConfig? old = ReadDisk(jsonLock, device)?.Medium;
         if (old is not null && old.QemuFileName != pending.QemuFileName)
         {
             await DropAsync(qmp, old).ConfigureAwait(false);
+            // QEMU let go of the old medium: the config may forget it (TSL1011's converse).
+            ForgetInConfig(jsonLock, device, Finalised);
+            return;
         }
 
-        UpdateDisk(jsonLock, device, disk => (disk ?? NewCdrom(device)) with { Medium = pending, Pending = null });
+        // Nothing to forget: the pending medium, already described, becomes the medium.
+        RecordInConfig(jsonLock, device, Finalised);
     }
 
     /// <summary>
@@ -291,7 +297,7 @@ public static class CdromHotplug
         }
 
         await DropAsync(qmp, stale).ConfigureAwait(false);
-        UpdateDisk(jsonLock, device, disk => disk?.Pending is { } p && p.Token == stale.Token && p.FdSet == stale.FdSet ? disk with { Pending = null } : disk);
+        ForgetInConfig(jsonLock, device, disk => disk?.Pending is { } p && p.Token == stale.Token && p.FdSet == stale.FdSet ? disk with { Pending = null } : disk);
     }
 
     /// <summary>
@@ -341,6 +347,16 @@ public static class CdromHotplug
 
     private static DiskConfig? ReadDisk(JsonLock jsonLock, string device) => ReadConfig(jsonLock).FindDisk(device);
 
+    /// <summary>The record step that makes the config describe what QEMU is about to hold (the pending medium, the finalised one).</summary>
+    [DescribesInJsonConfig]
+    private static void RecordInConfig(JsonLock jsonLock, string device, Func<DiskConfig?, DiskConfig?> change) =>
+        UpdateDisk(jsonLock, device, change);
+
+    /// <summary>The record step that forgets what QEMU no longer holds; only after QEMU let go of it (eject, <see cref="DropAsync"/>).</summary>
+    [RemovesFromJsonConfig]
+    private static void ForgetInConfig(JsonLock jsonLock, string device, Func<DiskConfig?, DiskConfig?> change) =>
+        UpdateDisk(jsonLock, device, change);
+
     /// <summary>Read, change and write the disk of <paramref name="device"/> under the JsonLock; null in is no disk yet, null out removes it.</summary>
     private static void UpdateDisk(JsonLock jsonLock, string device, Func<DiskConfig?, DiskConfig?> change)
     {
@@ -362,6 +378,8 @@ public static class CdromHotplug
     /// uses or already dropped, a QEMU that stopped answering or died. What stays is a set of ours
     /// the config no longer describes once the caller updates it, which the next settle removes.
     /// </summary>
+    /// <remarks>Declared the primary removal of the medium: best effort, what it leaves is a set the next settle removes, never one the config must describe.</remarks>
+    [RemovesFromPrimaryConfig]
     private static async Task DropAsync(QmpClient qmp, MediumConfig medium)
     {
         try

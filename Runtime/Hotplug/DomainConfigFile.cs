@@ -59,6 +59,7 @@ public static class DomainConfigFile
     /// <exception cref="DomainGoneException">The domain was destroyed since the lock was taken; nothing was written.</exception>
     /// <exception cref="LockDirectoryException">The temporary file cannot be created or renamed; the config is unchanged.</exception>
     [RequiresLock(typeof(JsonLock))]
+    [DescribesInJsonConfig]
     public static void Write(LockHandle json, DomainConfig config)
     {
         ArgumentNullException.ThrowIfNull(config);

@@ -120,6 +120,15 @@ public sealed class Mistakes
 
     public void BumpGenerationWithoutLock() => _generation++;
 
+    // TSL1011: the CD-ROM reaches QEMU before the JSON config describes it (libxl, 2019).
+    public async Task AddBeforeDescribe(QmpLock slowLock, JsonLock jsonLock, QmpClient qmp, DomainConfig config)
+    {
+        await using LockHandle slow = await slowLock.LockAsync();
+        await qmp.DeviceAddAsync("ide-cd", "cd1");
+        using LockHandle json = jsonLock.Lock();
+        DomainConfigFile.Write(json, config);
+    }
+
     private void Refresh()
     {
     }
