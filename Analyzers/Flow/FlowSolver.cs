@@ -113,13 +113,11 @@ internal sealed class FlowSolver<TState, TSink>
         }
     }
 
-    /// <summary>Joins <paramref name="state"/> into a block's input; a first input is kept as it is, so it must be the caller's to give.</summary>
     private static bool Merge(TState?[] inputs, int target, TState state)
     {
         if (inputs[target] is null)
         {
-            // Every branch hands over a state of its own: a clone here made the first write of the block's copy-on-write state copy twice.
-            inputs[target] = state;
+            inputs[target] = state.Clone();
             return true;
         }
 
@@ -273,8 +271,7 @@ internal sealed class FlowSolver<TState, TSink>
 
                 if (IsCatch(handler, range))
                 {
-                    // The handler keeps what it is given, and this state goes on to the next finally.
-                    flowTo(handler.FirstBlockOrdinal, current.Clone());
+                    flowTo(handler.FirstBlockOrdinal, current);
                 }
                 else if (handler.Kind == ControlFlowRegionKind.Finally)
                 {
