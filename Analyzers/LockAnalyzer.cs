@@ -17,6 +17,17 @@ namespace Toolstack.Analyzers;
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class LockAnalyzer : DiagnosticAnalyzer
 {
+    private readonly AnalysisObserver _observer;
+
+    /// <summary>The analyzer as the compiler loads it.</summary>
+    public LockAnalyzer()
+        : this(AnalysisObserver.None)
+    {
+    }
+
+    /// <summary>The analyzer with someone watching its results (the lock-graph tool).</summary>
+    internal LockAnalyzer(AnalysisObserver observer) => _observer = observer;
+
     /// <inheritdoc />
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => Descriptors.All;
 
@@ -33,12 +44,13 @@ public sealed class LockAnalyzer : DiagnosticAnalyzer
                 return;
             }
 
+            _observer.CompilationStarted(start.Compilation, model);
             var analysis = new LockAnalysisContext(start.Compilation, model, start.CancellationToken);
-            start.RegisterOperationBlockAction(block => AnalyzeBlock(block, analysis));
+            start.RegisterOperationBlockAction(block => AnalyzeBlock(block, analysis, _observer));
         });
     }
 
-    private static void AnalyzeBlock(OperationBlockAnalysisContext context, LockAnalysisContext analysis)
+    private static void AnalyzeBlock(OperationBlockAnalysisContext context, LockAnalysisContext analysis, AnalysisObserver observer)
     {
         // Most code touches no lock: decided from the bound tree, before any graph is built.
         if (!analysis.Relevance.IsRelevant(context.OwningSymbol, context.OperationBlocks))
@@ -54,7 +66,7 @@ public sealed class LockAnalyzer : DiagnosticAnalyzer
             {
                 if (block is IFieldInitializerOperation or IPropertyInitializerOperation)
                 {
-                    AnalyzeLambdas(context.GetControlFlowGraph(block), analysis, context);
+                    AnalyzeLambdas(context.GetControlFlowGraph(block), analysis, observer, context);
                 }
             }
 
@@ -73,17 +85,19 @@ public sealed class LockAnalyzer : DiagnosticAnalyzer
 
             if (root is IMethodBodyOperation or IConstructorBodyOperation or IBlockOperation)
             {
-                AnalyzeGraph(method, context.GetControlFlowGraph(block), analysis, context);
+                AnalyzeGraph(method, context.GetControlFlowGraph(block), analysis, observer, context);
                 return;
             }
         }
     }
 
     private static void AnalyzeGraph(IMethodSymbol method, ControlFlowGraph graph, LockAnalysisContext analysis,
-        OperationBlockAnalysisContext context)
+        AnalysisObserver observer, OperationBlockAnalysisContext context)
     {
         analysis.Statistics.GraphBuilt();
-        LockRules.Check(analysis.Analyze(method, graph), context.ReportDiagnostic);
+        MethodAnalysis result = analysis.Analyze(method, graph);
+        observer.Analyzed(result);
+        LockRules.Check(result, context.ReportDiagnostic);
 
         foreach (IMethodSymbol localFunction in graph.LocalFunctions)
         {
@@ -94,37 +108,38 @@ public sealed class LockAnalyzer : DiagnosticAnalyzer
             }
 
             AnalyzeGraph(localFunction, graph.GetLocalFunctionControlFlowGraph(localFunction, context.CancellationToken),
-                analysis, context);
+                analysis, observer, context);
         }
 
-        AnalyzeLambdas(graph, analysis, context);
+        AnalyzeLambdas(graph, analysis, observer, context);
     }
 
-    private static void AnalyzeLambdas(ControlFlowGraph graph, LockAnalysisContext analysis, OperationBlockAnalysisContext context)
+    private static void AnalyzeLambdas(ControlFlowGraph graph, LockAnalysisContext analysis, AnalysisObserver observer,
+        OperationBlockAnalysisContext context)
     {
         foreach (BasicBlock block in graph.Blocks)
         {
             foreach (IOperation operation in block.Operations)
             {
-                AnalyzeLambdasIn(operation, graph, analysis, context);
+                AnalyzeLambdasIn(operation, graph, analysis, observer, context);
             }
 
             if (block.BranchValue is not null)
             {
-                AnalyzeLambdasIn(block.BranchValue, graph, analysis, context);
+                AnalyzeLambdasIn(block.BranchValue, graph, analysis, observer, context);
             }
         }
     }
 
     private static void AnalyzeLambdasIn(IOperation operation, ControlFlowGraph graph, LockAnalysisContext analysis,
-        OperationBlockAnalysisContext context)
+        AnalysisObserver observer, OperationBlockAnalysisContext context)
     {
         foreach (IOperation inner in operation.DescendantsAndSelf())
         {
             if (inner is IFlowAnonymousFunctionOperation lambda)
             {
                 AnalyzeGraph(lambda.Symbol, graph.GetAnonymousFunctionControlFlowGraph(lambda, context.CancellationToken),
-                    analysis, context);
+                    analysis, observer, context);
             }
         }
     }

@@ -39,6 +39,54 @@ public class LambdaAndLocalFunctionTests
     }
 
     [Fact]
+    public async Task LambdaThatMayThrow_InsideTheEnclosingMethodsUsingAndCatchFilter_AnalysedWithoutCrash_IsSilent()
+    {
+        // A lambda's graph sits in the regions of the graph around it: walking up from a throwing
+        // block of the lambda must stop at its own root, not run the enclosing method's finally
+        // (the using's dispose) against the lambda's blocks (AD0001 on DomainUserdata.Destroy).
+        await VerifyCS.VerifyAnalyzerAsync("""
+            using System;
+            using System.Collections.Generic;
+            using Toolstack.Runtime;
+
+            class Store
+            {
+                private delegate bool Filter(ref Entry entry);
+
+                private struct Entry
+                {
+                    public string Name;
+                }
+
+                private readonly DriverLock _driver = new();
+
+                public void Prune()
+                {
+                    using LockHandle driver = _driver.Lock();
+                    List<string> names;
+                    try
+                    {
+                        names = Where((ref Entry entry) => entry.Name.ToString().Length > 3 || IsLeftover(entry.Name));
+                    }
+                    catch (Exception e) when (e is InvalidOperationException or ArgumentException)
+                    {
+                        throw new ArgumentException("bad names", e);
+                    }
+
+                    foreach (string name in names)
+                    {
+                        Console.WriteLine(name);
+                    }
+                }
+
+                private static bool IsLeftover(string name) => name.StartsWith("a", StringComparison.Ordinal);
+
+                private static List<string> Where(Filter filter) => new();
+            }
+            """);
+    }
+
+    [Fact]
     public async Task Tsl1002_TaskRunLambdaAsExpressionBody_TakesDriverLockAndSleeps_Reports()
     {
         await VerifyCS.VerifyAnalyzerAsync("""

@@ -255,7 +255,11 @@ internal sealed class FlowSolver<TState, TSink>
     private void SeedHandlers(BasicBlock block, TState state, BlockRange range, Action<int, TState> flowTo)
     {
         TState? current = state.Clone();
-        for (ControlFlowRegion? region = block.EnclosingRegion; region is not null && current is not null; region = region.EnclosingRegion)
+        // Up to this graph's root only: a lambda's graph sits in the regions of the graph around it,
+        // whose handlers are not its own (running them here indexed past the lambda's blocks).
+        for (ControlFlowRegion? region = block.EnclosingRegion;
+            region is not null && region.Kind != ControlFlowRegionKind.Root && current is not null;
+            region = region.EnclosingRegion)
         {
             if (region.Kind != ControlFlowRegionKind.Try || region.EnclosingRegion is not { } tryAndHandlers)
             {
@@ -306,7 +310,8 @@ internal sealed class FlowSolver<TState, TSink>
 
     private static bool HasCatchAbove(BasicBlock block, BlockRange range)
     {
-        for (ControlFlowRegion? region = block.EnclosingRegion; region is not null; region = region.EnclosingRegion)
+        // Up to this graph's root: a lambda's graph sits in the regions of the graph around it.
+        for (ControlFlowRegion? region = block.EnclosingRegion; region is { Kind: not ControlFlowRegionKind.Root }; region = region.EnclosingRegion)
         {
             if (region.Kind == ControlFlowRegionKind.Try && region.EnclosingRegion is { } tryAndHandlers)
             {

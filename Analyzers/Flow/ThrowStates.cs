@@ -22,7 +22,7 @@ internal sealed class ThrowStates<TState>
     /// </summary>
     public static ControlFlowRegion? EnclosingFinally(ControlFlowRegion? region)
     {
-        for (ControlFlowRegion? current = region; current is not null; current = current.EnclosingRegion)
+        for (ControlFlowRegion? current = region; current is { Kind: not ControlFlowRegionKind.Root }; current = current.EnclosingRegion)
         {
             if (current.Kind == ControlFlowRegionKind.Try && current.EnclosingRegion is { Kind: ControlFlowRegionKind.TryAndFinally } tryAndFinally)
             {

@@ -158,7 +158,7 @@ internal static class Tsl1009ReleaseNotOnThrow
     /// <summary>A release in a finally or catch handler protects the try block it belongs to.</summary>
     private static void AddProtectedTries(ControlFlowRegion region, HashSet<ControlFlowRegion> tries)
     {
-        for (ControlFlowRegion? current = region; current is not null; current = current.EnclosingRegion)
+        for (ControlFlowRegion? current = region; current is { Kind: not ControlFlowRegionKind.Root }; current = current.EnclosingRegion)
         {
             if (current.Kind is ControlFlowRegionKind.Finally or ControlFlowRegionKind.Catch
                 && current.EnclosingRegion is { } tryAndHandler)
@@ -176,7 +176,7 @@ internal static class Tsl1009ReleaseNotOnThrow
 
     private static bool IsInside(ControlFlowRegion region, HashSet<ControlFlowRegion> tries)
     {
-        for (ControlFlowRegion? current = region; current is not null; current = current.EnclosingRegion)
+        for (ControlFlowRegion? current = region; current is { Kind: not ControlFlowRegionKind.Root }; current = current.EnclosingRegion)
         {
             if (tries.Contains(current))
             {

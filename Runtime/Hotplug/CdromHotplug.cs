@@ -348,12 +348,12 @@ public static class CdromHotplug
     private static DiskConfig? ReadDisk(JsonLock jsonLock, string device) => ReadConfig(jsonLock).FindDisk(device);
 
     /// <summary>The record step that makes the config describe what QEMU is about to hold (the pending medium, the finalised one).</summary>
-    [DescribesInJsonConfig]
+    [DescribesInJsonConfig(typeof(QmpLock))]
     private static void RecordInConfig(JsonLock jsonLock, string device, Func<DiskConfig?, DiskConfig?> change) =>
         UpdateDisk(jsonLock, device, change);
 
     /// <summary>The record step that forgets what QEMU no longer holds; only after QEMU let go of it (eject, <see cref="DropAsync"/>).</summary>
-    [RemovesFromJsonConfig]
+    [RemovesFromJsonConfig(typeof(QmpLock))]
     private static void ForgetInConfig(JsonLock jsonLock, string device, Func<DiskConfig?, DiskConfig?> change) =>
         UpdateDisk(jsonLock, device, change);
 
@@ -379,7 +379,7 @@ public static class CdromHotplug
     /// the config no longer describes once the caller updates it, which the next settle removes.
     /// </summary>
     /// <remarks>Declared the primary removal of the medium: best effort, what it leaves is a set the next settle removes, never one the config must describe.</remarks>
-    [RemovesFromPrimaryConfig]
+    [RemovesFromPrimaryConfig(typeof(QmpLock))]
     private static async Task DropAsync(QmpClient qmp, MediumConfig medium)
     {
         try

@@ -59,8 +59,35 @@ public static class DomainConfigFile
     /// <exception cref="DomainGoneException">The domain was destroyed since the lock was taken; nothing was written.</exception>
     /// <exception cref="LockDirectoryException">The temporary file cannot be created or renamed; the config is unchanged.</exception>
     [RequiresLock(typeof(JsonLock))]
-    [DescribesInJsonConfig]
-    public static void Write(LockHandle json, DomainConfig config)
+    [DescribesInJsonConfig(typeof(QmpLock))]
+    public static void Write(LockHandle json, DomainConfig config) => WriteCore(json, config, fencingToken: null);
+
+    /// <summary>
+    /// <see cref="Write(LockHandle, DomainConfig)"/>, fenced: refused when a write with a higher
+    /// <paramref name="fencingToken"/> (the cluster lease's, <c>LeaseGrant.FencingToken</c>) was made
+    /// before. The highest token written is kept beside the config
+    /// (<c>userdata-d.&lt;id&gt;.toolstack-fencing-token</c>), checked and raised under the same guard
+    /// and lock as the rename, so the check holds for every host that shares the lock directory.
+    /// </summary>
+    /// <remarks>
+    /// The token file is raised before the config is renamed: a crash between the two leaves a
+    /// raised token and the old config, which refuses only writers that were stale already.
+    /// Unfenced writes neither check nor change it.
+    /// </remarks>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="fencingToken"/> is not positive.</exception>
+    /// <exception cref="FencedWriteException">A write with a higher token was made; nothing was written.</exception>
+    /// <exception cref="ArgumentException"><paramref name="json"/> is not a held <see cref="JsonLock"/> handle.</exception>
+    /// <exception cref="DomainGoneException">The domain was destroyed since the lock was taken; nothing was written.</exception>
+    /// <exception cref="LockDirectoryException">A file cannot be created, read or renamed; the config is unchanged.</exception>
+    [RequiresLock(typeof(JsonLock))]
+    [DescribesInJsonConfig(typeof(QmpLock))]
+    public static void Write(LockHandle json, DomainConfig config, long fencingToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(fencingToken);
+        WriteCore(json, config, fencingToken);
+    }
+
+    private static void WriteCore(LockHandle json, DomainConfig config, long? fencingToken)
     {
         ArgumentNullException.ThrowIfNull(config);
         string path = ConfigPath(json);
@@ -83,6 +110,11 @@ public static class DomainConfigFile
                 if (!jsonLock.IsStillHeld(json))
                 {
                     throw new DomainGoneException(domain.DomainId);
+                }
+
+                if (fencingToken is long token)
+                {
+                    FencingTokenFile.CheckAndRaise(domain, token);
                 }
 
                 if (Syscall.rename(temporary, path) != 0)

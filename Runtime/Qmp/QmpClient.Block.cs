@@ -37,7 +37,7 @@ public sealed partial class QmpClient
     /// <param name="force">Eject even if the guest locked the tray.</param>
     /// <param name="ct">Abandons the wait for the reply.</param>
     [RequiresUnlocked]
-    [RemovesFromPrimaryConfig]
+    [RemovesFromPrimaryConfig(typeof(QmpLock))]
     public Task EjectAsync(string id, bool force = false, CancellationToken ct = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(id);
@@ -63,7 +63,7 @@ public sealed partial class QmpClient
     /// <param name="readOnlyMode">How to open it; null leaves QEMU's default (retain).</param>
     /// <param name="ct">Abandons the wait for the reply.</param>
     [RequiresUnlocked]
-    [AddsToPrimaryConfig]
+    [AddsToPrimaryConfig(typeof(QmpLock))]
     public Task BlockdevChangeMediumAsync(string id, string filename, string? format = null,
         QmpReadOnlyMode? readOnlyMode = null, CancellationToken ct = default)
     {
@@ -100,7 +100,7 @@ public sealed partial class QmpClient
     /// </param>
     /// <param name="ct">Abandons the wait for the reply.</param>
     [RequiresUnlocked]
-    [AddsToPrimaryConfig]
+    [AddsToPrimaryConfig(typeof(QmpLock))]
     public Task BlockdevAddAsync(object options, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -114,7 +114,7 @@ public sealed partial class QmpClient
     /// <param name="nodeName">The node's name, as given to <c>blockdev-add</c>.</param>
     /// <param name="ct">Abandons the wait for the reply.</param>
     [RequiresUnlocked]
-    [RemovesFromPrimaryConfig]
+    [RemovesFromPrimaryConfig(typeof(QmpLock))]
     public Task BlockdevDelAsync(string nodeName, CancellationToken ct = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(nodeName);

@@ -24,7 +24,7 @@ public sealed partial class QmpClient
     /// </param>
     /// <param name="ct">Abandons the wait for the reply.</param>
     [RequiresUnlocked]
-    [AddsToPrimaryConfig]
+    [AddsToPrimaryConfig(typeof(QmpLock))]
     public Task DeviceAddAsync(string driver, string id, object? properties = null, CancellationToken ct = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(driver);
@@ -45,7 +45,7 @@ public sealed partial class QmpClient
     /// <param name="ct">Abandons the wait (for the reply or for the event).</param>
     /// <returns>The <c>DEVICE_DELETED</c> event.</returns>
     [RequiresUnlocked]
-    [RemovesFromPrimaryConfig]
+    [RemovesFromPrimaryConfig(typeof(QmpLock))]
     public async Task<QmpEvent> DeviceDelAsync(string id, CancellationToken ct = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(id);

@@ -67,7 +67,7 @@ public sealed partial class QmpClient
     /// <param name="ct">Abandons the wait for the reply.</param>
     /// <returns>The set's id and the descriptor's number in QEMU.</returns>
     [RequiresUnlocked]
-    [AddsToPrimaryConfig]
+    [AddsToPrimaryConfig(typeof(QmpLock))]
     public async Task<QmpAddFdResult> AddFdAsync(int fd, int? fdsetId = null, string? opaque = null, CancellationToken ct = default) =>
         QmpAddFdResult.Parse(await ExecuteWithFdAsync("add-fd", AddFdArguments(fdsetId, opaque), fd, ct).ConfigureAwait(false));
 
@@ -81,7 +81,7 @@ public sealed partial class QmpClient
     /// <param name="ct">Abandons the wait for the reply.</param>
     /// <returns>The set's id and the descriptor's number in QEMU.</returns>
     [RequiresUnlocked]
-    [AddsToPrimaryConfig]
+    [AddsToPrimaryConfig(typeof(QmpLock))]
     public async Task<QmpAddFdResult> AddFdAsync(SafeHandle fd, int? fdsetId = null, string? opaque = null, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(fd);
@@ -97,7 +97,7 @@ public sealed partial class QmpClient
     /// <param name="fd">The descriptor's number in QEMU (from <see cref="QmpAddFdResult.Fd"/>); null for every descriptor of the set.</param>
     /// <param name="ct">Abandons the wait for the reply.</param>
     [RequiresUnlocked]
-    [RemovesFromPrimaryConfig]
+    [RemovesFromPrimaryConfig(typeof(QmpLock))]
     public Task RemoveFdAsync(int fdsetId, int? fd = null, CancellationToken ct = default)
     {
         var arguments = new JsonObject { ["fdset-id"] = fdsetId };

@@ -6,7 +6,13 @@ namespace Toolstack.Runtime;
 /// </summary>
 public static class LockLevels
 {
-    /// <summary><see cref="QmpLock"/>: libxl's slow per-domain lock; taken before anything else.</summary>
+    /// <summary>
+    /// A cluster-wide lease of one domain (Toolstack.Runtime.Cluster's <c>DomainLease</c>, on etcd):
+    /// taken before anything else, even <see cref="QmpLock"/>, because it may wait on another host.
+    /// </summary>
+    public const int Cluster = 50;
+
+    /// <summary><see cref="QmpLock"/>: libxl's slow per-domain lock; taken before anything but the cluster lease.</summary>
     public const int Qmp = 100;
 
     /// <summary><see cref="DriverLock"/>: the process-wide driver lock.</summary>

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.IO;
 using System.Threading;
 
 namespace Toolstack.Runtime;
@@ -20,14 +21,30 @@ namespace Toolstack.Runtime;
 /// first occurrence on either thread, however the threads interleave. Locks taken before
 /// validation was switched on are not tracked.
 /// </para>
+/// <para>
+/// Like lockdep, it can also record every order it sees (held lock type → acquired lock type,
+/// counted, the first site named): switch <see cref="RecordsEdges"/> on and read
+/// <see cref="ObservedEdges"/>, or set <see cref="EdgesFileEnvironmentVariable"/> to a file
+/// name, which switches validation and recording on and writes the edges there (JSON, the
+/// lock-graph tool's schema) when the process exits. An out-of-order acquisition is recorded
+/// before it throws.
+/// </para>
 /// </remarks>
 public static class LockValidator
 {
     /// <summary>The environment variable that switches validation on at start-up.</summary>
     public const string EnvironmentVariable = "TOOLSTACK_LOCK_VALIDATION";
 
+    /// <summary>
+    /// The environment variable naming a file to write the observed lock orders to at process
+    /// exit; setting it switches validation and recording on.
+    /// </summary>
+    public const string EdgesFileEnvironmentVariable = "TOOLSTACK_LOCK_EDGES_FILE";
+
     private static readonly AsyncLocal<HeldLockEntry?> s_held = new();
-    private static volatile bool s_enabled = IsOnInEnvironment();
+    private static readonly ObservedEdgeLog s_observed = new();
+    private static volatile bool s_recording = WriteEdgesAtExit();
+    private static volatile bool s_enabled = s_recording || IsOnInEnvironment();
 
     /// <summary>Whether acquisitions are checked against the locks the current flow holds.</summary>
     public static bool IsEnabled
@@ -35,6 +52,22 @@ public static class LockValidator
         get => s_enabled;
         set => s_enabled = value;
     }
+
+    /// <summary>
+    /// Whether acquisitions checked by the validator also record their order in
+    /// <see cref="ObservedEdges"/> (off by default: one dictionary lookup per held lock per acquisition).
+    /// </summary>
+    public static bool RecordsEdges
+    {
+        get => s_recording;
+        set => s_recording = value;
+    }
+
+    /// <summary>The lock orders recorded so far, by held then taken type name; a snapshot.</summary>
+    public static IReadOnlyList<ObservedLockEdge> ObservedEdges => s_observed.Snapshot();
+
+    /// <summary>Forgets the recorded lock orders.</summary>
+    public static void ClearObservedEdges() => s_observed.Clear();
 
     /// <summary>
     /// The locks the current thread or async flow holds, innermost first, as far as the
@@ -73,6 +106,18 @@ public static class LockValidator
 
         HierarchicalLock acquiring = handle.Source;
         HeldLockEntry? top = WithoutReleased(s_held.Value);
+        if (s_recording)
+        {
+            for (HeldLockEntry? entry = top; entry is not null; entry = entry.Next)
+            {
+                // LockBoth's pair is one ordered acquisition, not an order between two domains (lockdep's nest_lock).
+                if (!IsNestLock(entry, acquiring, nestedUnder))
+                {
+                    s_observed.Record(entry.Lock, acquiring, callerName, callerFile, callerLine);
+                }
+            }
+        }
+
         for (HeldLockEntry? entry = top; entry is not null; entry = entry.Next)
         {
             if (entry.Lock.Level >= acquiring.Level && !IsNestLock(entry, acquiring, nestedUnder))
@@ -122,6 +167,30 @@ public static class LockValidator
             }
         }
 
+        return true;
+    }
+
+    private static bool WriteEdgesAtExit()
+    {
+        string? path = Environment.GetEnvironmentVariable(EdgesFileEnvironmentVariable);
+        if (string.IsNullOrWhiteSpace(path))
+        {
+            return false;
+        }
+
+        string fullPath = Path.GetFullPath(path);
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            try
+            {
+                ObservedEdgesWriter.WriteFile(s_observed.Snapshot(), fullPath);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // A diagnostic aid must not turn a clean exit into a crash.
+                Console.Error.WriteLine($"{EdgesFileEnvironmentVariable}: could not write {fullPath}: {e.Message}");
+            }
+        };
         return true;
     }
 
