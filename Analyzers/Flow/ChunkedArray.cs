@@ -72,6 +72,9 @@ internal sealed class ChunkedArray<T>
     /// <summary>Whether the chunk holding <paramref name="index"/> is the same object in both (so equal).</summary>
     public bool SharesChunkWith(ChunkedArray<T> other, int index) => ReferenceEquals(ChunkAt(index >> Shift), other.ChunkAt(index >> Shift));
 
+    /// <summary>The items of the chunk holding <paramref name="index"/>; empty if it holds only the fill value.</summary>
+    public ReadOnlySpan<T> ChunkItems(int index) => ChunkAt(index >> Shift)?.Items ?? default(ReadOnlySpan<T>);
+
     /// <summary>Whether the chunk holding <paramref name="index"/> holds only the fill value for certain.</summary>
     public bool IsFillChunk(int index) => ChunkAt(index >> Shift) is null;
 

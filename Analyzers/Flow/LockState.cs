@@ -86,9 +86,9 @@ internal sealed class LockState : IFlowState<LockState>
     {
         for (int index = 0; index < count; index++)
         {
-            if (_status.IsFillChunk(index))
+            if (!ChunkMayHoldAny(index))
             {
-                // Never acquired on any path here: skip the chunk.
+                // No acquisition of the chunk may be held here (most, in a huge method, are released): skip it.
                 index = ChunkedArray<LockStatus>.ChunkEnd(index) - 1;
             }
             else if (MayBeHeld(index))
@@ -96,6 +96,21 @@ internal sealed class LockState : IFlowState<LockState>
                 yield return index;
             }
         }
+    }
+
+    // Eight statuses a word: the scan runs at every recorded event, over every acquisition of the method.
+    private bool ChunkMayHoldAny(int index)
+    {
+        const ulong anyHeld = (ulong)LockStatus.AnyHeld * 0x0101010101010101UL;
+        foreach (ulong word in MemoryMarshal.Cast<LockStatus, ulong>(_status.ChunkItems(index)))
+        {
+            if ((word & anyHeld) != 0)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>The handle was handed on: on the paths where it is held, it is someone else's to release.</summary>

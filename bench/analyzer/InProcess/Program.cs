@@ -51,15 +51,20 @@ internal static class Program
             var withAnalyzers = compilation.WithAnalyzers(ImmutableArray.Create<DiagnosticAnalyzer>(analyzer), options);
             // CPU time too: on a shared machine Roslyn's accounting (wall time of the callbacks) swings with the load.
             TimeSpan cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+            // Allocation and collections barely depend on the load: what to compare on a busy machine.
+            long allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
+            int gcsBefore = GC.CollectionCount(0);
             var watch = Stopwatch.StartNew();
             ImmutableArray<Diagnostic> diagnostics = withAnalyzers.GetAnalyzerDiagnosticsAsync(CancellationToken.None).Result;
             watch.Stop();
             double cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalMilliseconds;
+            double allocatedMb = (GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore) / 1048576.0;
+            int gcs = GC.CollectionCount(0) - gcsBefore;
             cpus.Add(cpu);
             AnalyzerTelemetryInfo info = withAnalyzers.GetAnalyzerTelemetryInfoAsync(analyzer, CancellationToken.None).Result;
             times.Add(info.ExecutionTime.TotalMilliseconds);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"rep {r + 1}: analyzer {info.ExecutionTime.TotalMilliseconds:F0} ms (Roslyn's accounting), pass {watch.ElapsedMilliseconds} ms wall, {cpu:F0} ms CPU, {diagnostics.Length} diagnostics"));
+                $"rep {r + 1}: analyzer {info.ExecutionTime.TotalMilliseconds:F0} ms (Roslyn's accounting), pass {watch.ElapsedMilliseconds} ms wall, {cpu:F0} ms CPU, {allocatedMb:F0} MB allocated, {gcs} gen0 GCs, {diagnostics.Length} diagnostics"));
         }
 
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
