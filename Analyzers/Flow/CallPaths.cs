@@ -39,7 +39,7 @@ internal sealed class CallPaths
             }
         }
 
-        ISymbol? member = LockPaths.FindMember(call.Callee.ContainingType, target.Name!);
+        ISymbol? member = FieldOrProperty.Find(call.Callee.ContainingType, target.Name!);
         if (member is null)
         {
             return null;

@@ -64,7 +64,7 @@ internal sealed class LockPaths
             return LockPath.FromRoot(parameter);
         }
 
-        ISymbol? member = FindMember(_method.ContainingType, target.Name!);
+        ISymbol? member = FieldOrProperty.Find(_method.ContainingType, target.Name!);
         return member is null ? null : member.IsStatic ? LockPath.FromRoot(member) : LockPath.This.Append(member);
     }
 
@@ -79,23 +79,6 @@ internal sealed class LockPaths
         }
 
         return false;
-    }
-
-    /// <summary>The field or property <paramref name="name"/> of <paramref name="type"/> or a base type.</summary>
-    public static ISymbol? FindMember(ITypeSymbol? type, string name)
-    {
-        for (ITypeSymbol? current = type; current is not null; current = current.BaseType)
-        {
-            foreach (ISymbol member in current.GetMembers(name))
-            {
-                if (member is IFieldSymbol or IPropertySymbol)
-                {
-                    return member;
-                }
-            }
-        }
-
-        return null;
     }
 
     /// <summary>The operation under implicit and other non-user-defined conversions.</summary>

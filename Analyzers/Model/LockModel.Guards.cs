@@ -38,27 +38,11 @@ internal sealed partial class LockModel
                 return GetLockKind(lockType) is { } kind ? new Guard.AnyOf(kind) : null;
             }
 
-            if (value is string name && FindLockMember(member.ContainingType, name) is { } lockMember
+            if (value is string name && FieldOrProperty.Find(member.ContainingType, name) is { } lockMember
                 && LockTypeOf(lockMember) is { } memberType
                 && (GetLockKind(memberType) ?? BclLocks.GuardKindOf(lockMember, memberType)) is { } memberKind)
             {
                 return new Guard.OfMember(memberKind, lockMember);
-            }
-        }
-
-        return null;
-    }
-
-    private static ISymbol? FindLockMember(ITypeSymbol? type, string name)
-    {
-        for (ITypeSymbol? current = type; current is not null; current = current.BaseType)
-        {
-            foreach (ISymbol candidate in current.GetMembers(name))
-            {
-                if (candidate is IFieldSymbol or IPropertySymbol)
-                {
-                    return candidate;
-                }
             }
         }
 
