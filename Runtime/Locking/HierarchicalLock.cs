@@ -196,6 +196,27 @@ public abstract class HierarchicalLock
         }
     }
 
+    /// <summary>
+    /// A try-lock took <paramref name="taken"/>'s lock without waiting: the validator hears of it
+    /// only now, and if it refuses the order, <paramref name="giveBack"/> undoes the take before
+    /// the exception leaves, so nothing is held.
+    /// </summary>
+    /// <exception cref="LockOrderException">Validation is on and a lock at or inside this level is held.</exception>
+    private protected static LockHandle AdmitTaken(LockHandle taken, Action<LockHandle> giveBack)
+    {
+        try
+        {
+            LockValidator.OnAcquiring(taken);
+        }
+        catch
+        {
+            giveBack(taken);
+            throw;
+        }
+
+        return CompleteAcquire(taken);
+    }
+
     /// <summary>The lock is now held through <paramref name="handle"/>; returns it for the caller.</summary>
     protected static LockHandle CompleteAcquire(LockHandle handle)
     {

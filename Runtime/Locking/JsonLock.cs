@@ -64,37 +64,15 @@ public sealed class JsonLock : HierarchicalLock
     [TryAcquiresLock(typeof(JsonLock))]
     public bool TryLock([MaybeNullWhen(false)] out LockHandle handle)
     {
-        handle = null;
-        int fd = -1;
-        LockFile.Attempt attempt;
-        do
+        int fd = _file.TryAcquireNow();
+        if (fd < 0)
         {
-            // RetryNow: the holder released (or a destroy unlinked) the file we opened; look again at once.
-            attempt = _file.TryAcquire(ref fd);
-        }
-        while (attempt == LockFile.Attempt.RetryNow);
-
-        if (attempt != LockFile.Attempt.Acquired)
-        {
-            // Busy: the file is the holder's; ours is only the descriptor.
-            LockFile.Close(fd);
+            handle = null;
             return false;
         }
 
-        // As the other try-locks: the validator hears of it only now; a refused order gives it back.
-        var taken = new LockHandle(this) { FileDescriptor = fd };
-        try
-        {
-            LockValidator.OnAcquiring(taken);
-        }
-        catch
-        {
-            taken.FileDescriptor = -1;
-            _file.Release(fd);
-            throw;
-        }
-
-        handle = CompleteAcquire(taken);
+        // A refused order gives the lock straight back, as an Unlock would.
+        handle = AdmitTaken(new LockHandle(this) { FileDescriptor = fd }, ReleaseCore);
         return true;
     }
 

@@ -112,15 +112,10 @@ public sealed class QmpLock : HierarchicalLock
             return false;
         }
 
-        int fd = -1;
-        LockFile.Attempt attempt;
+        int fd;
         try
         {
-            do
-            {
-                attempt = _file.TryAcquire(ref fd);
-            }
-            while (attempt == LockFile.Attempt.RetryNow);
+            fd = _file.TryAcquireNow();
         }
         catch
         {
@@ -128,36 +123,15 @@ public sealed class QmpLock : HierarchicalLock
             throw;
         }
 
-        if (attempt != LockFile.Attempt.Acquired)
+        if (fd < 0)
         {
-            // Busy: the file is another holder's; ours is only the descriptor.
-            LockFile.Close(fd);
+            // Busy: the file is another holder's.
             _gate.Release();
             return false;
         }
 
-        // The validator hears of it only now that the lock is ours; a refused order gives it back.
-        var taken = new LockHandle(this) { FileDescriptor = fd };
-        try
-        {
-            LockValidator.OnAcquiring(taken);
-        }
-        catch
-        {
-            taken.FileDescriptor = -1;
-            try
-            {
-                _file.Release(fd);
-            }
-            finally
-            {
-                _gate.Release();
-            }
-
-            throw;
-        }
-
-        handle = CompleteAcquire(taken);
+        // A refused order gives the file and the gate straight back, as an Unlock would.
+        handle = AdmitTaken(new LockHandle(this) { FileDescriptor = fd }, ReleaseCore);
         return true;
     }
 

@@ -60,6 +60,30 @@ internal sealed class LockFile
     }
 
     /// <summary>
+    /// A try-lock's whole attempt: non-blocking tries until the answer is final. Returns the locked
+    /// descriptor, or -1 when another holder has the file (our descriptor closed, the file theirs).
+    /// </summary>
+    internal int TryAcquireNow()
+    {
+        int fd = -1;
+        Attempt attempt;
+        do
+        {
+            // RetryNow: the holder released (or a destroy unlinked) the file we opened; look again at once.
+            attempt = TryAcquire(ref fd);
+        }
+        while (attempt == Attempt.RetryNow);
+
+        if (attempt == Attempt.Acquired)
+        {
+            return fd;
+        }
+
+        Close(fd);
+        return -1;
+    }
+
+    /// <summary>
     /// One non-blocking try. <paramref name="fd"/> carries the open lock file between tries
     /// (-1 when none); it is the locked descriptor after <see cref="Attempt.Acquired"/>, and
     /// closed (-1) after <see cref="Attempt.RetryNow"/> or an exception.
