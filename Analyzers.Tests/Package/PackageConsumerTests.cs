@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 using Xunit.Abstractions;
+using Toolstack.Analyzers.Tests.Verifiers;
 
 namespace Toolstack.Analyzers.Tests.Package;
 
@@ -19,7 +20,7 @@ public sealed class PackageConsumerTests(ITestOutputHelper output) : IDisposable
     [Fact]
     public async Task PackedRuntime_InstallsRulesAndFixes_DotnetFormatRepairsTheConsumer()
     {
-        string root = RepositoryRoot();
+        string root = Repository.Root();
         string configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name;
         string feed = Path.Combine(_work.FullName, "feed");
         string version = "0.1.0-test." + DateTime.UtcNow.ToString("yyyyMMddHHmmssfff");
@@ -163,18 +164,5 @@ public sealed class PackageConsumerTests(ITestOutputHelper output) : IDisposable
         string all = text.ToString();
         Assert.True(process.ExitCode == 0, $"dotnet {string.Join(' ', arguments)} exited {process.ExitCode}:\n{all}");
         return all;
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (DirectoryInfo? directory = new(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "Toolstack.sln")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("Toolstack.sln not found above " + AppContext.BaseDirectory);
     }
 }

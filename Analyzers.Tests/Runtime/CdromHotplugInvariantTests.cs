@@ -121,7 +121,7 @@ public class CdromHotplugInvariantTests
     /// <summary>The analyzer's diagnostics for the runtime's sources, CdromHotplug.cs changed by <paramref name="mutate"/>.</summary>
     private static async Task<ImmutableArray<Diagnostic>> AnalyzeRuntimeAsync(Func<string, string> mutate)
     {
-        string runtime = Path.Combine(RepositoryRoot(), "Runtime");
+        string runtime = Path.Combine(Repository.Root(), "Runtime");
         var trees = new List<SyntaxTree>();
         foreach (string file in Directory.EnumerateFiles(runtime, "*.cs", SearchOption.AllDirectories))
         {
@@ -148,18 +148,5 @@ public class CdromHotplugInvariantTests
         return await compilation
             .WithAnalyzers(ImmutableArray.Create<DiagnosticAnalyzer>(new LockAnalyzer()))
             .GetAnalyzerDiagnosticsAsync();
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (DirectoryInfo? directory = new(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "Toolstack.sln")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("Toolstack.sln not found above " + AppContext.BaseDirectory);
     }
 }

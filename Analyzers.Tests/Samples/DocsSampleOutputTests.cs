@@ -20,9 +20,9 @@ public class DocsSampleOutputTests
     public static TheoryData<string> Pages()
     {
         var pages = new TheoryData<string> { "README.md" };
-        foreach (string page in Directory.GetFiles(Path.Combine(RepositoryRoot(), "docs", "rules"), "TSL*.md").Order())
+        foreach (string page in Directory.GetFiles(Path.Combine(Repository.Root(), "docs", "rules"), "TSL*.md").Order())
         {
-            pages.Add(Path.GetRelativePath(RepositoryRoot(), page));
+            pages.Add(Path.GetRelativePath(Repository.Root(), page));
         }
 
         return pages;
@@ -32,7 +32,7 @@ public class DocsSampleOutputTests
     [MemberData(nameof(Pages))]
     public async Task SampleOutput_IsWhatTheAnalyzerReports(string page)
     {
-        string text = (await File.ReadAllTextAsync(Path.Combine(RepositoryRoot(), page))).Replace("\r\n", "\n");
+        string text = (await File.ReadAllTextAsync(Path.Combine(Repository.Root(), page))).Replace("\r\n", "\n");
         string? code = null;
         int checkedBlocks = 0;
         foreach (Match block in s_block.Matches(text))
@@ -72,18 +72,5 @@ public class DocsSampleOutputTests
             .Select(d => $"{file}({d.Location.GetLineSpan().StartLinePosition.Line + 1},{d.Location.GetLineSpan().StartLinePosition.Character + 1}): warning {d.Id}: {d.GetMessage()}")
             .OrderBy(line => line, StringComparer.Ordinal)
             .ToArray();
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (DirectoryInfo? directory = new(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "Toolstack.sln")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("Toolstack.sln not found above " + AppContext.BaseDirectory);
     }
 }

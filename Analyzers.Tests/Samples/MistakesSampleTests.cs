@@ -15,7 +15,7 @@ public class MistakesSampleTests
     [Fact]
     public async Task MistakesSample_YieldsExactlyItsSeededDiagnostics()
     {
-        string path = Path.Combine(RepositoryRoot(), "samples", "Mistakes", "Mistakes.cs");
+        string path = Path.Combine(Repository.Root(), "samples", "Mistakes", "Mistakes.cs");
         string source = await File.ReadAllTextAsync(path);
         string[] lines = source.Split('\n');
         var seeds = lines
@@ -55,7 +55,7 @@ public class MistakesSampleTests
     {
         // Baselines, suppressions and SARIF fingerprints key on the message: it must not carry line numbers.
         const int Inserted = 3;
-        string path = Path.Combine(RepositoryRoot(), "samples", "Mistakes", "Mistakes.cs");
+        string path = Path.Combine(Repository.Root(), "samples", "Mistakes", "Mistakes.cs");
         string source = await File.ReadAllTextAsync(path);
         string moved = string.Concat(Enumerable.Repeat("// an unrelated line\n", Inserted)) + source;
 
@@ -79,7 +79,7 @@ public class MistakesSampleTests
     [Fact]
     public async Task MistakesSample_CorrelatedSleep_NamesTheCondition()
     {
-        string path = Path.Combine(RepositoryRoot(), "samples", "Mistakes", "Mistakes.cs");
+        string path = Path.Combine(Repository.Root(), "samples", "Mistakes", "Mistakes.cs");
         ImmutableArray<Diagnostic> diagnostics = await AnalyzeAsync(await File.ReadAllTextAsync(path), path);
 
         Assert.Single(diagnostics, d => d.Id == "TSL1002"
@@ -89,7 +89,7 @@ public class MistakesSampleTests
     [Fact]
     public async Task MistakesSample_QmpCallInsideLockStatement_ReportedNamingTheCacheLock()
     {
-        string path = Path.Combine(RepositoryRoot(), "samples", "Mistakes", "Mistakes.cs");
+        string path = Path.Combine(Repository.Root(), "samples", "Mistakes", "Mistakes.cs");
         ImmutableArray<Diagnostic> diagnostics = await AnalyzeAsync(await File.ReadAllTextAsync(path), path);
 
         Diagnostic found = Assert.Single(diagnostics, d => d.GetMessage().Contains("lock '_cache'", StringComparison.Ordinal));
@@ -108,18 +108,5 @@ public class MistakesSampleTests
         return await compilation
             .WithAnalyzers(ImmutableArray.Create<DiagnosticAnalyzer>(new LockAnalyzer()))
             .GetAnalyzerDiagnosticsAsync();
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (DirectoryInfo? directory = new(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "Toolstack.sln")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("Toolstack.sln not found above " + AppContext.BaseDirectory);
     }
 }
