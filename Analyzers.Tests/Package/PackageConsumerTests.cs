@@ -1,7 +1,5 @@
-using System.Diagnostics;
-using System.Text;
 using Xunit.Abstractions;
-using Toolstack.Analyzers.Tests.Verifiers;
+using Toolstack.TestSupport;
 
 namespace Toolstack.Analyzers.Tests.Package;
 
@@ -124,45 +122,10 @@ public sealed class PackageConsumerTests(ITestOutputHelper output) : IDisposable
             """);
     }
 
-    private async Task<string> RunAsync(string directory, params string[] arguments)
+    private static async Task<string> RunAsync(string directory, params string[] arguments)
     {
-        var start = new ProcessStartInfo("dotnet")
-        {
-            WorkingDirectory = directory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (string argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        // The outer `dotnet test` must not leak its MSBuild settings into the child builds.
-        start.Environment.Remove("MSBuildExtensionsPath");
-        start.Environment.Remove("MSBuildSDKsPath");
-        start.Environment.Remove("MSBUILD_EXE_PATH");
-        start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
-        start.Environment["DOTNET_NOLOGO"] = "1";
-
-        using Process process = Process.Start(start)!;
-        var text = new StringBuilder();
-        Task stdout = Task.Run(async () => text.Append(await process.StandardOutput.ReadToEndAsync()));
-        Task stderr = Task.Run(async () => text.Append(await process.StandardError.ReadToEndAsync()));
-        using var limit = new CancellationTokenSource(CommandLimit);
-        try
-        {
-            await process.WaitForExitAsync(limit.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"dotnet {string.Join(' ', arguments)} did not finish in {CommandLimit}");
-        }
-
-        await Task.WhenAll(stdout, stderr);
-        string all = text.ToString();
-        Assert.True(process.ExitCode == 0, $"dotnet {string.Join(' ', arguments)} exited {process.ExitCode}:\n{all}");
-        return all;
+        ChildResult result = await ChildProcess.RunAsync("dotnet", directory, arguments, CommandLimit);
+        Assert.True(result.ExitCode == 0, $"{ChildProcess.Describe("dotnet", arguments)} exited {result.ExitCode}:\n{result.All}");
+        return result.All;
     }
 }

@@ -3,6 +3,7 @@ using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Toolstack.Analyzers.Tests.Verifiers;
+using Toolstack.TestSupport;
 
 namespace Toolstack.Analyzers.Tests.Runtime;
 

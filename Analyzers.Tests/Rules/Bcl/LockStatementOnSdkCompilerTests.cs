@@ -1,5 +1,5 @@
-using System.Diagnostics;
 using System.Text.RegularExpressions;
+using Toolstack.TestSupport;
 
 namespace Toolstack.Analyzers.Tests.Rules.Bcl;
 
@@ -218,29 +218,9 @@ public class LockStatementOnSdkCompilerTests
                 """);
             await File.WriteAllTextAsync(Path.Combine(directory, "Cache.cs"), Source);
 
-            var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
-            {
-                WorkingDirectory = directory,
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-            };
-            foreach (string argument in new[] { "build", "-nologo", "-nodeReuse:false", "-p:UseSharedCompilation=false", "-clp:NoSummary" })
-            {
-                start.ArgumentList.Add(argument);
-            }
-
-            // The test host's MSBuild variables would point the child build at the test run's own MSBuild.
-            foreach (string variable in new[] { "MSBuildExtensionsPath", "MSBUILD_EXE_PATH", "MSBuildSDKsPath", "MSBuildLoadMicrosoftTargetsReadOnly" })
-            {
-                start.Environment.Remove(variable);
-            }
-
-            using Process process = Process.Start(start)!;
-            Task<string> stdout = process.StandardOutput.ReadToEndAsync();
-            Task<string> stderr = process.StandardError.ReadToEndAsync();
-            using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(4));
-            await process.WaitForExitAsync(timeout.Token);
-            return new BuildResult(process.ExitCode, await stdout + await stderr);
+            ChildResult build = await ChildProcess.RunAsync(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet", directory,
+                new[] { "build", "-nologo", "-nodeReuse:false", "-p:UseSharedCompilation=false", "-clp:NoSummary" }, TimeSpan.FromMinutes(4));
+            return new BuildResult(build.ExitCode, build.All);
         }
         finally
         {

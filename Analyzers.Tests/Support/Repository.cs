@@ -1,4 +1,4 @@
-namespace Toolstack.Analyzers.Tests.Verifiers;
+namespace Toolstack.TestSupport;
 
 /// <summary>The checkout the tests run from: samples, docs and the runtime's sources are read from it.</summary>
 internal static class Repository
